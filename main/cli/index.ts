@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { describeError } from '../errors.js';
+import { PRODUCT_NAME, PRODUCT_VERSION } from '../version.js';
+import { serveCommand } from './serve-command.js';
+import { startCommand } from './start-command.js';
+
+/**
+ * `signing-companion`: runs the companion and, later, the offline and client commands integrators use.
+ *
+ * Errors end as one plain line on stderr and a non-zero exit code, never a stack trace.
+ */
+const HELP = `${PRODUCT_NAME} ${PRODUCT_VERSION}
+
+Usage: signing-companion <command> [options]
+
+Commands:
+  start             Run the tray app; without an Electron binary, run the headless host instead.
+  serve             Run the headless host: the pipe server, and the window served on 127.0.0.1.
+      --port <n>    Serve the window on this port (default: a free port).
+  help              Show this help.
+
+Options:
+  -h, --help        Show this help.
+  -v, --version     Show the version.
+
+Environment:
+  SIGNING_COMPANION_HOME      Per-user state folder (default: the OS's per-user app data folder).
+  SIGNING_COMPANION_POLICY    Machine policy file (default: the OS's machine-wide config folder).
+  SIGNING_COMPANION_HEADLESS  Set to 1 to make "start" run the headless host.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+      port: { type: 'string' },
+    },
+  });
+  const [command = 'help'] = positionals;
+  if (values.version) {
+    process.stdout.write(`${PRODUCT_VERSION}\n`);
+    return 0;
+  }
+  if (values.help || command === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  switch (command) {
+    case 'start':
+      return startCommand();
+    case 'serve':
+      return serveCommand({ port: parsePort(values.port) });
+    default:
+      process.stderr.write(`Unknown command "${command}". Run "signing-companion --help" for the list.\n`);
+      return 2;
+  }
+}
+
+function parsePort(value: string | undefined): number | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new UsageError(`--port must be a whole number from 1 to 65535, not "${value}".`);
+  }
+  return port;
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const message =
+      err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+        ? (err as Error).message
+        : describeError(err).message;
+    process.stderr.write(`signing-companion: ${message}\n`);
+    process.exitCode = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
+  },
+);

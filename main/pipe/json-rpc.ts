@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import type { Logger } from '../platform/logger.js';
+
+/**
+ * JSON-RPC 2.0 dispatch: envelope checks, parameter validation, typed errors.
+ *
+ * Every method declares a zod schema for its params; a request reaches a handler only after it validates.
+ * A handler's unexpected failure answers "internal error" and is logged, never sent as a stack trace.
+ */
+export const RPC_PARSE_ERROR = -32700;
+export const RPC_INVALID_REQUEST = -32600;
+export const RPC_METHOD_NOT_FOUND = -32601;
+export const RPC_INVALID_PARAMS = -32602;
+export const RPC_INTERNAL_ERROR = -32603;
+
+export class RpcError extends Error {
+  public readonly code: number;
+  public readonly data: { code: string } | undefined;
+
+  constructor(code: number, message: string, data?: { code: string }) {
+    super(message);
+    this.name = 'RpcError';
+    this.code = code;
+    this.data = data;
+  }
+}
+
+export interface RpcConnection {
+  readonly id: number;
+  /** Per-connection values a method may keep (the hello nonce, for one). */
+  readonly state: Map<string, unknown>;
+}
+
+export interface RpcMethod<S extends z.ZodType = z.ZodType> {
+  params: S;
+  handle(params: z.infer<S>, connection: RpcConnection): Promise<unknown>;
+}
+
+export function defineMethod<S extends z.ZodType>(method: RpcMethod<S>): RpcMethod<S> {
+  return method;
+}
+
+type RequestId = string | number | null;
+
+const EnvelopeSchema = z.object({
+  jsonrpc: z.literal('2.0'),
+  id: z.union([z.string().max(256), z.number().finite(), z.null()]).optional(),
+  method: z.string().min(1).max(128),
+  params: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional(),
+});
+
+export type RpcResponse =
+  | { jsonrpc: '2.0'; id: RequestId; result: unknown }
+  | { jsonrpc: '2.0'; id: RequestId; error: { code: number; message: string; data?: unknown } };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export class RpcDispatcher {
+  constructor(
+    private readonly methods: Readonly<Record<string, RpcMethod>>,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Handles one frame body; resolves to the response, or null for a notification. */
+  public async dispatch(body: Buffer, connection: RpcConnection): Promise<RpcResponse | null> {
+    let message: unknown;
+    try {
+      message = JSON.parse(utf8.decode(body));
+    } catch {
+      return errorResponse(null, RPC_PARSE_ERROR, 'Parse error: the frame is not valid UTF-8 JSON.');
+    }
+    if (Array.isArray(message)) {
+      return errorResponse(null, RPC_INVALID_REQUEST, 'Batch requests are not supported; send one request per frame.');
+    }
+    const envelope = EnvelopeSchema.safeParse(message);
+    if (!envelope.success) {
+      return errorResponse(idOf(message), RPC_INVALID_REQUEST, 'Invalid request: not a JSON-RPC 2.0 request object.');
+    }
+    const { id, method: name, params } = envelope.data;
+    const isNotification = id === undefined;
+    const method = Object.hasOwn(this.methods, name) ? this.methods[name] : undefined;
+    if (!method) {
+      return isNotification ? null : errorResponse(id, RPC_METHOD_NOT_FOUND, `Method "${name}" does not exist.`);
+    }
+    const parsed = method.params.safeParse(params ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue && issue.path.length > 0 ? ` at "${issue.path.join('.')}"` : '';
+      return isNotification
+        ? null
+        : errorResponse(id, RPC_INVALID_PARAMS, `Invalid params${where}: ${issue?.message ?? 'invalid'}.`);
+    }
+    try {
+      const result = await method.handle(parsed.data, connection);
+      return isNotification ? null : { jsonrpc: '2.0', id, result };
+    } catch (err) {
+      if (err instanceof RpcError) {
+        return isNotification ? null : errorResponse(id, err.code, err.message, err.data);
+      }
+      this.logger.error('rpc.handler_failed', { method: name, error: String(err) });
+      return isNotification ? null : errorResponse(id, RPC_INTERNAL_ERROR, 'Internal error in Signing Companion.');
+    }
+  }
+}
+
+export function errorResponse(id: RequestId, code: number, message: string, data?: unknown): RpcResponse {
+  return { jsonrpc: '2.0', id, error: data === undefined ? { code, message } : { code, message, data } };
+}
+
+function idOf(message: unknown): RequestId {
+  if (typeof message === 'object' && message !== null && 'id' in message) {
+    const { id } = message;
+    if (typeof id === 'string' || typeof id === 'number') {
+      return id;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,120 @@
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import type { Logger } from '../platform/logger.js';
+import { claimEndpoint } from './endpoint-claim.js';
+import { FrameDecoder, FramingError, encodeFrame } from './framing.js';
+import { RPC_INVALID_REQUEST, errorResponse, type RpcConnection, type RpcDispatcher } from './json-rpc.js';
+
+export interface PipeServerOptions {
+  endpoint: string;
+  platform: NodeJS.Platform;
+  dispatcher: RpcDispatcher;
+  logger: Logger;
+}
+
+/**
+ * The local endpoint prescribing systems talk to: a Unix socket or a Windows named pipe.
+ *
+ * Each connection has its own frame decoder; a framing fault answers one JSON-RPC error and closes that
+ * connection only, so one broken client never disturbs another.
+ */
+export class PipeServer {
+  private server: net.Server | null = null;
+  private readonly sockets = new Set<net.Socket>();
+  private readonly listeners = new Set<(connections: number) => void>();
+  private nextConnectionId = 1;
+
+  constructor(private readonly options: PipeServerOptions) {}
+
+  public get endpoint(): string {
+    return this.options.endpoint;
+  }
+
+  public get connections(): number {
+    return this.sockets.size;
+  }
+
+  public onConnectionsChanged(listener: (connections: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  public async start(): Promise<void> {
+    const { endpoint, platform } = this.options;
+    await claimEndpoint(endpoint, platform);
+    const server = net.createServer((socket) => this.accept(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(endpoint, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', (err) => this.options.logger.error('pipe.server_error', { error: String(err) }));
+    if (platform !== 'win32') {
+      // The folder is already 0700; the socket itself is narrowed too, in case the folder is ever shared.
+      await fs.chmod(endpoint, 0o600);
+    }
+    this.server = server;
+    this.options.logger.info('pipe.listening', { endpoint });
+  }
+
+  public async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) {
+      return;
+    }
+    this.server = null;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of this.sockets) {
+      socket.destroy();
+    }
+    await closed;
+    if (this.options.platform !== 'win32') {
+      await fs.rm(this.options.endpoint, { force: true });
+    }
+    this.options.logger.info('pipe.stopped', { endpoint: this.options.endpoint });
+  }
+
+  private accept(socket: net.Socket): void {
+    const connection: RpcConnection = { id: this.nextConnectionId++, state: new Map() };
+    const decoder = new FrameDecoder();
+    this.sockets.add(socket);
+    this.emitConnections();
+    this.options.logger.info('pipe.connected', { connection: connection.id });
+
+    socket.on('data', (chunk: Buffer) => {
+      let frames: Buffer[];
+      try {
+        frames = decoder.push(chunk);
+      } catch (err) {
+        const message = err instanceof FramingError ? err.message : 'Unreadable frame.';
+        this.options.logger.warn('pipe.framing_fault', { connection: connection.id, fault: String(message) });
+        socket.end(encodeFrame(JSON.stringify(errorResponse(null, RPC_INVALID_REQUEST, message))));
+        socket.pause();
+        return;
+      }
+      for (const frame of frames) {
+        void this.options.dispatcher.dispatch(frame, connection).then((response) => {
+          if (response && !socket.destroyed && socket.writable) {
+            socket.write(encodeFrame(JSON.stringify(response)));
+          }
+        });
+      }
+    });
+    socket.on('error', (err) => {
+      this.options.logger.debug('pipe.socket_error', { connection: connection.id, error: String(err) });
+    });
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      this.emitConnections();
+      this.options.logger.info('pipe.disconnected', { connection: connection.id });
+    });
+  }
+
+  private emitConnections(): void {
+    for (const listener of this.listeners) {
+      listener(this.sockets.size);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { useEffect } from 'react';
+import { useStore } from 'zustand';
+import { EnvironmentBanner } from './components/environment-banner';
+import { ServiceHeader } from './components/service-header';
+import { StatusSummary } from './components/status-summary';
+import { WaitingList } from './components/waiting-list';
+import type { AppStore } from './stores/app-store';
+
+export function App({ store }: { store: AppStore }) {
+  const status = useStore(store, (s) => s.status);
+  const snapshot = useStore(store, (s) => s.snapshot);
+  const error = useStore(store, (s) => s.error);
+  const connect = useStore(store, (s) => s.connect);
+  useEffect(() => connect(), [connect]);
+
+  return (
+    <>
+      <a className="nhsuk-skip-link" href="#main">
+        Skip to main content
+      </a>
+      {snapshot && <EnvironmentBanner environment={snapshot.environment} />}
+      <ServiceHeader />
+      <div className="nhsuk-width-container">
+        <main className="nhsuk-main-wrapper" id="main" tabIndex={-1}>
+          {status === 'connecting' && <p aria-live="polite">Connecting to Signing Companion…</p>}
+          {status === 'failed' && (
+            <div className="nhsuk-warning-callout" role="alert">
+              <h2 className="nhsuk-warning-callout__label">
+                <span role="text">
+                  <span className="nhsuk-u-visually-hidden">Important: </span>Signing Companion is not responding
+                </span>
+              </h2>
+              <p>{error?.message}</p>
+            </div>
+          )}
+          {snapshot && (
+            <>
+              <WaitingList />
+              <StatusSummary snapshot={snapshot} />
+              {snapshot.notices.map((notice) => (
+                <div className="nhsuk-inset-text" key={notice}>
+                  <p>{notice}</p>
+                </div>
+              ))}
+            </>
+          )}
+        </main>
+      </div>
+      <footer className="nhsuk-footer" role="contentinfo">
+        <div className="nhsuk-width-container">
+          <p className="nhsuk-body-s">
+            {snapshot ? `${snapshot.product.name} ${snapshot.product.version}` : 'Signing Companion'}
+          </p>
+        </div>
+      </footer>
+    </>
+  );
+}

@@ -1,0 +1,37 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { AppSnapshot, CompanionApi, UiError } from '../../preload/contract';
+
+/**
+ * The window's projection of the core's state.
+ *
+ * The core owns the truth and pushes snapshots; this store only holds the latest one and how the
+ * connection is going. Nothing here is ever sent back as state.
+ */
+export interface AppStoreState {
+  status: 'connecting' | 'ready' | 'failed';
+  snapshot: AppSnapshot | null;
+  error: UiError | null;
+  /** Loads the first snapshot and follows every later one; returns a function that stops following. */
+  connect: () => () => void;
+}
+
+export type AppStore = StoreApi<AppStoreState>;
+
+export function createAppStore(api: CompanionApi): AppStore {
+  return createStore<AppStoreState>()((set) => ({
+    status: 'connecting',
+    snapshot: null,
+    error: null,
+    connect: () => {
+      const stop = api.onSnapshot((snapshot) => set({ status: 'ready', snapshot, error: null }));
+      void api.getSnapshot().then((result) => {
+        if (result.ok) {
+          set({ status: 'ready', snapshot: result.value, error: null });
+        } else {
+          set({ status: 'failed', error: result.error });
+        }
+      });
+      return stop;
+    },
+  }));
+}

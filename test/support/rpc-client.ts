@@ -1,0 +1,44 @@
+import net from 'node:net';
+import { FrameDecoder, encodeFrame } from '../../main/pipe/framing.js';
+
+/** A minimal Content-Length JSON-RPC client over a real socket, as a prescribing system would use. */
+export class RpcTestClient {
+  private readonly decoder = new FrameDecoder();
+  private readonly waiting = new Map<number, (message: unknown) => void>();
+  private nextId = 1;
+
+  private constructor(private readonly socket: net.Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      for (const frame of this.decoder.push(chunk)) {
+        const message = JSON.parse(frame.toString('utf8')) as { id?: number };
+        if (typeof message.id === 'number') {
+          this.waiting.get(message.id)?.(message);
+          this.waiting.delete(message.id);
+        }
+      }
+    });
+  }
+
+  public static connect(endpoint: string): Promise<RpcTestClient> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(endpoint);
+      socket.once('connect', () => resolve(new RpcTestClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  public request(method: string, params?: unknown): Promise<{ result?: unknown; error?: { code: number; message: string } }> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve as (message: unknown) => void);
+      this.socket.write(encodeFrame(JSON.stringify({ jsonrpc: '2.0', id, method, params })));
+    });
+  }
+
+  public close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.socket.once('close', () => resolve());
+      this.socket.end();
+    });
+  }
+}
