@@ -39,7 +39,9 @@ export async function serveCommand({ port }: { port?: number | undefined }): Pro
         },
       );
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    // `on`, not `once`: a terminal's Ctrl-C reaches npm and its shell too, and npm forwards it again, so a
+    // second signal may arrive while stopping. It must not kill the process half-way.
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
 }

@@ -36,6 +36,9 @@ export class RpcTestClient {
   }
 
   public close(): Promise<void> {
+    if (this.socket.closed) {
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       this.socket.once('close', () => resolve());
       this.socket.end();

@@ -15,7 +15,7 @@ class RecordingUi implements UiSurface {
   public readonly events: string[] = [];
   public bridge: UiBridge | null = null;
 
-  public constructor(
+  constructor(
     private readonly locations: Locations,
     private readonly failStart = false,
   ) {}

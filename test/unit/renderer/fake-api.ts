@@ -1,0 +1,31 @@
+import type { AppSnapshot, CompanionApi, UiResult } from '../../../preload/contract';
+
+export const sandboxSnapshot: AppSnapshot = {
+  product: { name: 'Signing Companion', version: '1.2.3' },
+  environment: {
+    name: 'sandbox',
+    label: 'Sandbox',
+    clinicalUse: false,
+    notice: 'Not for clinical use. Everything here is simulated.',
+  },
+  session: { signedIn: false, user: null },
+  pipe: { endpoint: '/run/user/1000/companion.sock', connections: 0 },
+  notices: [],
+};
+
+/** A CompanionApi whose answers and pushes the test controls, as either host would deliver them. */
+export function fakeApi(first: UiResult<AppSnapshot>) {
+  const listeners = new Set<(snapshot: AppSnapshot) => void>();
+  const api: CompanionApi = {
+    getSnapshot: () => Promise.resolve(first),
+    onSnapshot: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  return {
+    api,
+    push: (snapshot: AppSnapshot) => listeners.forEach((listener) => listener(snapshot)),
+    listenerCount: () => listeners.size,
+  };
+}
