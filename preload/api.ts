@@ -2,6 +2,7 @@ import type {
   AppSnapshot,
   CompanionApi,
   UiEventMap,
+  UiError,
   UiEventName,
   UiInvokeChannel,
   UiInvokeMap,
@@ -15,6 +16,7 @@ export interface UiTransport {
     args: UiInvokeMap[C]['args'],
   ) => Promise<UiResult<UiInvokeMap[C]['result']>>;
   on: <E extends UiEventName>(event: E, listener: (payload: UiEventMap[E]) => void) => () => void;
+  onDisconnected: (listener: (error: UiError) => void) => () => void;
 }
 
 /**
@@ -26,5 +28,6 @@ export function createCompanionApi(transport: UiTransport): CompanionApi {
   return {
     getSnapshot: () => transport.invoke('app.getSnapshot', []),
     onSnapshot: (listener: (snapshot: AppSnapshot) => void) => transport.on('app.snapshot', listener),
+    onDisconnected: (listener: (error: UiError) => void) => transport.onDisconnected(listener),
   };
 }

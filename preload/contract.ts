@@ -70,4 +70,9 @@ export interface CompanionApi {
   getSnapshot: () => Promise<UiResult<AppSnapshot>>;
   /** Calls `listener` on every new snapshot; returns a function that stops it. */
   onSnapshot: (listener: (snapshot: AppSnapshot) => void) => () => void;
+  /**
+   * Calls `listener` if the window loses the core (the headless host stopped). A window must never keep
+   * showing state that is no longer true. In Electron the window closes with the core, so it never fires.
+   */
+  onDisconnected: (listener: (error: UiError) => void) => () => void;
 }

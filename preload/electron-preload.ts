@@ -26,6 +26,8 @@ const transport: UiTransport = {
       ipcRenderer.removeListener(UI_EVENT_CHANNEL, handler);
     };
   },
+  // The window is closed by the same process that runs the core; it cannot outlive it.
+  onDisconnected: () => () => undefined,
 };
 
 contextBridge.exposeInMainWorld('companion', createCompanionApi(transport));

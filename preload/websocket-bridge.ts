@@ -1,5 +1,5 @@
 import { createCompanionApi, type UiTransport } from './api';
-import type { UiEventName, UiResult } from './contract';
+import type { UiError, UiEventName, UiResult } from './contract';
 
 /**
  * The headless host's stand-in for the Electron preload: `window.companion` over a loopback WebSocket.
@@ -13,6 +13,7 @@ interface Pending {
 
 const pending = new Map<number, Pending>();
 const listeners = new Map<UiEventName, Set<(payload: never) => void>>();
+const disconnectListeners = new Set<(error: UiError) => void>();
 let nextId = 1;
 
 const socketUrl = new URL('bridge', window.location.href);
@@ -23,7 +24,11 @@ const opened = new Promise<boolean>((resolve) => {
   socket.addEventListener('close', () => resolve(false));
 });
 
-const DISCONNECTED = { ok: false, error: { code: 'DISCONNECTED', message: 'Signing Companion has stopped.' } } as const;
+const DISCONNECTED_ERROR: UiError = {
+  code: 'DISCONNECTED',
+  message: 'Signing Companion has stopped. Start it again, then reload this page.',
+};
+const DISCONNECTED = { ok: false, error: DISCONNECTED_ERROR } as const;
 
 socket.addEventListener('message', (event: MessageEvent<string>) => {
   const message = JSON.parse(event.data) as
@@ -44,6 +49,9 @@ socket.addEventListener('close', () => {
     call.resolve(DISCONNECTED);
   }
   pending.clear();
+  for (const listener of disconnectListeners) {
+    listener(DISCONNECTED_ERROR);
+  }
 });
 
 const transport: UiTransport = {
@@ -63,6 +71,12 @@ const transport: UiTransport = {
     listeners.set(event, set);
     return () => {
       set.delete(listener);
+    };
+  },
+  onDisconnected: (listener) => {
+    disconnectListeners.add(listener);
+    return () => {
+      disconnectListeners.delete(listener);
     };
   },
 };

@@ -127,6 +127,11 @@ export default tseslint.config(
     },
   },
   {
+    // Playwright reads a test's fixtures from its first parameter's pattern; `{}` means "none".
+    files: ['test/e2e/**/*.ts', 'test/e2e-electron/**/*.ts'],
+    rules: { 'no-empty-pattern': 'off' },
+  },
+  {
     // Tools load their configuration through a default export.
     files: ['**/vite.config.ts', '**/vitest.config.ts', '**/playwright.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },

@@ -9,7 +9,7 @@ export function EnvironmentBanner({ environment }: { environment: EnvironmentVie
     <div className="sc-environment" role="region" aria-label="Environment" data-testid="environment-banner">
       <div className="nhsuk-width-container">
         <p className="sc-environment__text">
-          <strong className="nhsuk-tag nhsuk-tag--yellow">{environment.label.toUpperCase()}</strong>{' '}
+          <strong className="nhsuk-tag sc-environment__tag">{environment.label.toUpperCase()}</strong>
           {environment.notice}
         </p>
       </div>

@@ -23,7 +23,9 @@ export function createAppStore(api: CompanionApi): AppStore {
     snapshot: null,
     error: null,
     connect: () => {
-      const stop = api.onSnapshot((snapshot) => set({ status: 'ready', snapshot, error: null }));
+      const stopSnapshots = api.onSnapshot((snapshot) => set({ status: 'ready', snapshot, error: null }));
+      // A window that lost the core must stop showing its last state as if it were current.
+      const stopDisconnects = api.onDisconnected((error) => set({ status: 'failed', snapshot: null, error }));
       void api.getSnapshot().then((result) => {
         if (result.ok) {
           set({ status: 'ready', snapshot: result.value, error: null });
@@ -31,7 +33,10 @@ export function createAppStore(api: CompanionApi): AppStore {
           set({ status: 'failed', error: result.error });
         }
       });
-      return stop;
+      return () => {
+        stopSnapshots();
+        stopDisconnects();
+      };
     },
   }));
 }

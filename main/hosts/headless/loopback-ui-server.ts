@@ -96,7 +96,7 @@ export class LoopbackUiServer implements UiSurface {
     }
     const relative = this.pathWithinToken(req.url ?? '');
     if (relative === null) {
-      res.writeHead(404, headers).end();
+      this.notFound(res);
       return;
     }
     const file =
@@ -104,7 +104,7 @@ export class LoopbackUiServer implements UiSurface {
         ? { body: await fs.readFile(this.options.bridgeScript), contentType: 'text/javascript; charset=utf-8' }
         : await readStaticFile(this.options.rendererDir, relative === '' ? 'index.html' : relative);
     if (!file) {
-      res.writeHead(404, headers).end();
+      this.notFound(res);
       return;
     }
     const body =
@@ -146,6 +146,10 @@ export class LoopbackUiServer implements UiSurface {
         }
       });
     });
+  }
+
+  private notFound(res: http.ServerResponse): void {
+    res.writeHead(404, { ...this.headers(), 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found.\n');
   }
 
   private headers(): Record<string, string> {

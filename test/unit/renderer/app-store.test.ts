@@ -23,6 +23,15 @@ describe('app store', () => {
     expect(fake.listenerCount()).toBe(0);
   });
 
+  it('drops the last snapshot when the core goes away, so nothing stale stays on screen', async () => {
+    const fake = fakeApi({ ok: true, value: sandboxSnapshot });
+    const store = createAppStore(fake.api);
+    store.getState().connect();
+    await expect.poll(() => store.getState().status).toBe('ready');
+    fake.disconnect({ code: 'DISCONNECTED', message: 'Signing Companion has stopped.' });
+    expect(store.getState()).toMatchObject({ status: 'failed', snapshot: null, error: { code: 'DISCONNECTED' } });
+  });
+
   it('keeps the typed error when the core refuses', async () => {
     const { api } = fakeApi({ ok: false, error: { code: 'DISCONNECTED', message: 'Signing Companion has stopped.' } });
     const store = createAppStore(api);

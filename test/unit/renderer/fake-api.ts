@@ -1,4 +1,4 @@
-import type { AppSnapshot, CompanionApi, UiResult } from '../../../preload/contract';
+import type { AppSnapshot, CompanionApi, UiError, UiResult } from '../../../preload/contract';
 
 export const sandboxSnapshot: AppSnapshot = {
   product: { name: 'Signing Companion', version: '1.2.3' },
@@ -16,16 +16,22 @@ export const sandboxSnapshot: AppSnapshot = {
 /** A CompanionApi whose answers and pushes the test controls, as either host would deliver them. */
 export function fakeApi(first: UiResult<AppSnapshot>) {
   const listeners = new Set<(snapshot: AppSnapshot) => void>();
+  const disconnectListeners = new Set<(error: UiError) => void>();
   const api: CompanionApi = {
     getSnapshot: () => Promise.resolve(first),
     onSnapshot: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    onDisconnected: (listener) => {
+      disconnectListeners.add(listener);
+      return () => disconnectListeners.delete(listener);
+    },
   };
   return {
     api,
     push: (snapshot: AppSnapshot) => listeners.forEach((listener) => listener(snapshot)),
-    listenerCount: () => listeners.size,
+    disconnect: (error: UiError) => disconnectListeners.forEach((listener) => listener(error)),
+    listenerCount: () => listeners.size + disconnectListeners.size,
   };
 }
