@@ -11,6 +11,9 @@ import { build } from 'vite';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = { logLevel: 'warn', configFile: false, root };
 
+// Start clean, so nothing a moved or deleted source left behind is served or packaged.
+fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+
 const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'main/tsconfig.json'], {
   cwd: root,
   stdio: 'inherit',
