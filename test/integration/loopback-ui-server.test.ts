@@ -2,20 +2,13 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { z } from 'zod';
-import type { AppSnapshot } from '../../preload/contract.js';
+import { sandboxSnapshot as snapshot } from '../support/snapshots.js';
 import { LoopbackUiServer } from '../../main/hosts/headless/loopback-ui-server.js';
 import { createMemoryLogger } from '../../main/platform/logger.js';
 import { builtAssets } from '../../main/platform/package-root.js';
 import { AppState } from '../../main/ui/app-state.js';
 import { UiBridge } from '../../main/ui/ui-bridge.js';
 
-const snapshot: AppSnapshot = {
-  product: { name: 'Signing Companion', version: '0.0.0' },
-  environment: { name: 'sandbox', label: 'Sandbox', clinicalUse: false, notice: 'Not for clinical use.' },
-  session: { signedIn: false, user: null },
-  pipe: { endpoint: '/tmp/x.sock', connections: 0 },
-  notices: [],
-};
 
 const state = new AppState(snapshot);
 const assets = builtAssets();

@@ -1,17 +1,6 @@
 import type { AppSnapshot, CompanionApi, UiError, UiResult } from '../../../preload/contract';
 
-export const sandboxSnapshot: AppSnapshot = {
-  product: { name: 'Signing Companion', version: '1.2.3' },
-  environment: {
-    name: 'sandbox',
-    label: 'Sandbox',
-    clinicalUse: false,
-    notice: 'Not for clinical use. Everything here is simulated.',
-  },
-  session: { signedIn: false, user: null },
-  pipe: { endpoint: '/run/user/1000/companion.sock', connections: 0 },
-  notices: [],
-};
+export { sandboxSnapshot } from '../../support/snapshots.js';
 
 /** A CompanionApi whose answers and pushes the test controls, as either host would deliver them. */
 export function fakeApi(first: UiResult<AppSnapshot>) {

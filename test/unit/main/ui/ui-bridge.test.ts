@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { AppSnapshot } from '../../../../preload/contract.js';
+import { sandboxSnapshot as snapshot } from '../../../support/snapshots.js';
 import { CompanionError } from '../../../../main/errors.js';
 import { createMemoryLogger } from '../../../../main/platform/logger.js';
 import { AppState } from '../../../../main/ui/app-state.js';
 import { UiBridge, type UiHandlers } from '../../../../main/ui/ui-bridge.js';
 
-const snapshot: AppSnapshot = {
-  product: { name: 'Signing Companion', version: '0.0.0' },
-  environment: { name: 'sandbox', label: 'Sandbox', clinicalUse: false, notice: 'Not for clinical use.' },
-  session: { signedIn: false, user: null },
-  pipe: { endpoint: '/tmp/x.sock', connections: 0 },
-  notices: [],
-};
 
 function bridgeWith(handler: UiHandlers['app.getSnapshot']) {
   const state = new AppState(snapshot);

@@ -1,0 +1,15 @@
+import type { AppSnapshot } from '../../preload/contract.js';
+
+/** What the window is given in the sandbox with nobody signed in and nothing connected. */
+export const sandboxSnapshot: AppSnapshot = {
+  product: { name: 'Signing Companion', version: '1.2.3' },
+  environment: {
+    name: 'sandbox',
+    label: 'Sandbox',
+    clinicalUse: false,
+    notice: 'Not for clinical use. Everything here is simulated.',
+  },
+  session: { signedIn: false, user: null },
+  pipe: { endpoint: '/run/user/1000/companion.sock', connections: 0 },
+  notices: [],
+};
