@@ -5,6 +5,15 @@ import { startHeadless } from '../hosts/headless/headless-host.js';
  * order and exits 0: socket and discovery file removed.
  */
 export async function serveCommand({ port }: { port?: number | undefined }): Promise<number> {
+  // Listen for signals before anything starts: a signal during start-up, or in the instant after the
+  // "Press Ctrl-C" line, must still end in a clean stop rather than the default, uncleaned exit. The
+  // handlers stay installed, so a repeated Ctrl-C (a terminal signals npm and its shell too) is absorbed.
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.on(signal, () => resolve(signal));
+    }
+  });
+
   const run = await startHeadless(port === undefined ? {} : { port });
   const { environment, pipe } = run.companion.state.current;
   const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -20,28 +29,14 @@ export async function serveCommand({ port }: { port?: number | undefined }): Pro
   }
   out('Press Ctrl-C to stop.');
 
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        return;
-      }
-      stopping = true;
-      out(`Stopping (${signal})…`);
-      run.stop().then(
-        () => {
-          out('Stopped.');
-          resolve(0);
-        },
-        (err: unknown) => {
-          process.stderr.write(`Signing Companion did not stop cleanly: ${String(err)}\n`);
-          resolve(1);
-        },
-      );
-    };
-    // `on`, not `once`: a terminal's Ctrl-C reaches npm and its shell too, and npm forwards it again, so a
-    // second signal may arrive while stopping. It must not kill the process half-way.
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  const signal = await stopSignal;
+  out(`Stopping (${signal})…`);
+  try {
+    await run.stop();
+  } catch (err) {
+    process.stderr.write(`Signing Companion did not stop cleanly: ${String(err)}\n`);
+    return 1;
+  }
+  out('Stopped.');
+  return 0;
 }

@@ -81,6 +81,19 @@ describe('signing-companion serve (headless host)', () => {
     });
   }
 
+  it('stops cleanly when the signal arrives while it is still starting', async () => {
+    const command = serve();
+    // The run folder appears while the pipe server starts, before the window and the discovery file.
+    while (!fs.existsSync(`${temp.home}/run`)) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    command.child.kill('SIGTERM');
+    expect(await command.exited).toEqual({ code: 0, signal: null });
+    expect(command.stdout.slice(-2)).toEqual(['Stopping (SIGTERM)…', 'Stopped.']);
+    expect(fs.existsSync(`${temp.home}/run/companion.sock`)).toBe(false);
+    expect(fs.existsSync(`${temp.home}/run/companion.json`)).toBe(false);
+  });
+
   it('refuses to start a second instance for the same user, and the first keeps serving', async () => {
     const first = serve();
     const { pipe } = await started(first);
