@@ -19,6 +19,10 @@ import { denyAllPermissions, hardenAllWebContents } from './web-contents-securit
  */
 registerAppScheme();
 hardenAllWebContents();
+// Installed first, so a signal during start-up still goes through the orderly quit below.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => app.quit());
+}
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -66,7 +70,4 @@ async function run(): Promise<void> {
       app.quit();
     });
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => app.quit());
-  }
 }

@@ -36,7 +36,6 @@ export function helloMethod(environment: () => EnvironmentName) {
       }
       const nonce = randomBytes(32).toString('base64');
       connection.state.set(NONCE_KEY, nonce);
-      connection.state.set('hello.client', params.client);
       return Promise.resolve({
         server: { name: PRODUCT_NAME, version: PRODUCT_VERSION },
         protocolVersion: PROTOCOL_VERSION,
