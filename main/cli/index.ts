@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { describeError } from '../errors.js';
+import { InvalidContentError } from '../prescriptions/content-error.js';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../version.js';
+import { prepareCommand } from './prepare-command.js';
 import { serveCommand } from './serve-command.js';
 import { startCommand } from './start-command.js';
 
@@ -19,6 +21,11 @@ Commands:
   serve             Run the headless host: the pipe server, and the window served on 127.0.0.1.
       --port <n>    Serve the window on this port (default: a free port).
   help              Show this help.
+
+Offline (no running companion needed):
+  prepare <file>    Print EPS $prepare's answer for a FHIR Bundle (.json) or HL7 V3 message (.xml).
+      --timestamp <ISO-8601>   The signing time (Bundle: default now; HL7 V3: must equal its author/time).
+      --algorithm RS1|RS256    Default RS256.
 
 Options:
   -h, --help        Show this help.
@@ -39,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
       port: { type: 'string' },
+      timestamp: { type: 'string' },
+      algorithm: { type: 'string' },
     },
   });
   const [command = 'help'] = positionals;
@@ -55,6 +64,13 @@ async function main(argv: string[]): Promise<number> {
       return startCommand();
     case 'serve':
       return serveCommand({ port: parsePort(values.port) });
+    case 'prepare': {
+      const file = positionals[1];
+      if (!file) {
+        throw new UsageError('prepare needs a file: signing-companion prepare <bundle.json | message.xml>.');
+      }
+      return prepareCommand(file, { timestamp: values.timestamp, algorithm: values.algorithm });
+    }
     default:
       process.stderr.write(`Unknown command "${command}". Run "signing-companion --help" for the list.\n`);
       return 2;
@@ -80,9 +96,11 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     const message =
-      err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+      err instanceof UsageError || err instanceof InvalidContentError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
         ? (err as Error).message
-        : describeError(err).message;
+        : (err as NodeJS.ErrnoException).code === 'ENOENT'
+          ? `No such file: ${(err as NodeJS.ErrnoException).path ?? ''}`
+          : describeError(err).message;
     process.stderr.write(`signing-companion: ${message}\n`);
     process.exitCode = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
   },

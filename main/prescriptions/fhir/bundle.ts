@@ -1,0 +1,147 @@
+import { InvalidContentError } from '../content-error.js';
+
+/** Larger than any real prescription Bundle (a four-item one is about 22 KB). */
+export const MAX_BUNDLE_BYTES = 2 * 1024 * 1024;
+
+/** A FHIR resource as parsed JSON, with the JSON path it was found at (for error messages). */
+export interface Located<T = Record<string, unknown>> {
+  resource: T;
+  path: string;
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * A prescription-order Bundle, indexed for the translation.
+ *
+ * It reads the JSON once, checks the shape it relies on, and resolves references the way EPS does: by
+ * `fullUrl` (urn:uuid) or by identifier where the reference carries one instead.
+ */
+export class PrescriptionBundle {
+  private readonly byUrl = new Map<string, Located>();
+  private readonly entries: Located[] = [];
+
+  private constructor(public readonly json: Json) {
+    const entries = json.entry;
+    if (!Array.isArray(entries) || entries.length === 0) {
+      throw new InvalidContentError('entry', 'The Bundle has no entries');
+    }
+    entries.forEach((entry: unknown, index) => {
+      const path = `entry[${index}]`;
+      if (!isObject(entry) || !isObject(entry.resource) || typeof entry.resource.resourceType !== 'string') {
+        throw new InvalidContentError(path, 'Each entry needs a resource with a resourceType');
+      }
+      const located = { resource: entry.resource, path: `${path}.resource` };
+      this.entries.push(located);
+      if (typeof entry.fullUrl === 'string') {
+        this.byUrl.set(entry.fullUrl, located);
+      }
+    });
+  }
+
+  public static parse(text: string): PrescriptionBundle {
+    if (Buffer.byteLength(text, 'utf8') > MAX_BUNDLE_BYTES) {
+      throw new InvalidContentError('$', `The Bundle is larger than ${MAX_BUNDLE_BYTES / 1024 / 1024} MiB`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      throw new InvalidContentError('$', `The content is not valid JSON: ${(err as Error).message}`);
+    }
+    if (!isObject(json) || json.resourceType !== 'Bundle') {
+      throw new InvalidContentError('resourceType', 'The content is not a FHIR Bundle');
+    }
+    return new PrescriptionBundle(json);
+  }
+
+  public all(resourceType: string): Located[] {
+    return this.entries.filter((e) => e.resource.resourceType === resourceType);
+  }
+
+  public one(resourceType: string): Located {
+    const [first] = this.all(resourceType);
+    if (!first) {
+      throw new InvalidContentError('entry', `The Bundle has no ${resourceType}`);
+    }
+    return first;
+  }
+
+  /** Resolves `{reference}` (a fullUrl) or `{identifier}` to the resource of `resourceType` it names. */
+  public resolve(from: Located, field: string, resourceType: string): Located {
+    const value = getPath(from.resource, field);
+    const path = `${from.path}.${field}`;
+    if (!isObject(value)) {
+      throw new InvalidContentError(path, `A reference to a ${resourceType} is missing`);
+    }
+    if (typeof value.reference === 'string') {
+      const target = this.byUrl.get(value.reference);
+      if (!target || target.resource.resourceType !== resourceType) {
+        throw new InvalidContentError(path, `The reference "${value.reference}" names no ${resourceType} in the Bundle`);
+      }
+      return target;
+    }
+    if (isObject(value.identifier)) {
+      const wanted = value.identifier;
+      const target = this.all(resourceType).find((candidate) =>
+        asArray(candidate.resource.identifier).some(
+          (id) => isObject(id) && id.system === wanted.system && id.value === wanted.value,
+        ),
+      );
+      if (target) {
+        return target;
+      }
+    }
+    throw new InvalidContentError(path, `The reference names no ${resourceType} in the Bundle`);
+  }
+}
+
+export function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** Reads `a.b[0].c` from parsed JSON; undefined where any step is missing. */
+export function getPath(value: unknown, path: string): unknown {
+  let current: unknown = value;
+  for (const step of path.split(/\.|(?=\[)/)) {
+    const index = /^\[(\d+)\]$/.exec(step);
+    if (index) {
+      current = Array.isArray(current) ? current[Number(index[1])] : undefined;
+    } else if (isObject(current)) {
+      current = current[step];
+    } else {
+      return undefined;
+    }
+  }
+  return current;
+}
+
+/** The value of the first identifier with `system`, if any. */
+export function identifierValue(resource: Json, system: string): string | undefined {
+  const found = asArray(resource.identifier).find((id) => isObject(id) && id.system === system);
+  return isObject(found) && typeof found.value === 'string' ? found.value : undefined;
+}
+
+/** The first extension with `url` (looking only at this level). */
+export function extension(resource: unknown, url: string): Json | undefined {
+  const found = asArray(isObject(resource) ? resource.extension : undefined).find((e) => isObject(e) && e.url === url);
+  return isObject(found) ? found : undefined;
+}
+
+export function stringAt(resource: unknown, path: string): string | undefined {
+  const value = getPath(resource, path);
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A required string, or INVALID_CONTENT naming where it should be. */
+export function requireString(located: Located, path: string, what: string): string {
+  const value = stringAt(located.resource, path);
+  if (value === undefined || value.trim() === '') {
+    throw new InvalidContentError(`${located.path}.${path}`, `${what} is missing`);
+  }
+  return value;
+}

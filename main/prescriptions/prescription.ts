@@ -1,0 +1,104 @@
+import { InvalidContentError } from './content-error.js';
+import { PrescriptionBundle } from './fhir/bundle.js';
+import { hl7Time, signedPartsFromBundle } from './fhir/translate-prescription.js';
+import { findParentPrescription, signedParts, type SignedParts } from './hl7/parent-prescription.js';
+import {
+  canonicalFragments,
+  fragmentsToBeHashed,
+  signedInfoFor,
+  type CanonicalFragments,
+  type SignatureAlgorithm,
+} from './signature/signed-info.js';
+import { parseXml } from './xml/safe-xml.js';
+
+export type PrescriptionFormat = 'fhir-bundle' | 'hl7v3';
+
+/**
+ * A prescription read once, from which everything else is derived: what the clinician is shown and the
+ * exact bytes EPS expects to be signed. Nothing downstream re-reads the original content.
+ */
+export interface Prescription {
+  format: PrescriptionFormat;
+  /** The signed parts, with the author time still to be set for a Bundle (it is the signing time). */
+  parts: (authorTime: string) => SignedParts;
+  /** The author time an HL7 V3 message already carries; a Bundle has none until it is prepared. */
+  fixedAuthorTime: string | null;
+}
+
+export interface Prepared {
+  /** base64 of the canonical SignedInfo: the same form as EPS `$prepare`'s `digest`. */
+  digest: string;
+  /** The SignedInfo bytes a signer signs. */
+  signedInfo: string;
+  /** ISO 8601 signing time, as EPS returns it (`+00:00`). */
+  timestamp: string;
+  algorithm: SignatureAlgorithm;
+  fragments: CanonicalFragments;
+}
+
+export function parsePrescription(format: string, content: string): Prescription {
+  switch (format) {
+    case 'fhir-bundle': {
+      const bundle = PrescriptionBundle.parse(content);
+      // Translate once now, so content errors surface at parse time rather than at signing time.
+      signedPartsFromBundle(bundle, '00000000000000');
+      return { format, parts: (authorTime) => signedPartsFromBundle(bundle, authorTime), fixedAuthorTime: null };
+    }
+    case 'hl7v3': {
+      const parts = signedParts(findParentPrescription(parseXml(content)));
+      const time = parts.time.attributes.value;
+      if (!time || !/^\d{14}$/.test(time)) {
+        throw new InvalidContentError('/ParentPrescription/pertinentInformation1/pertinentPrescription/author/time', 'The signing time is missing or malformed');
+      }
+      return { format, parts: () => parts, fixedAuthorTime: time };
+    }
+    default:
+      throw new InvalidContentError('format', `Unknown prescription format "${format}"; expected "fhir-bundle" or "hl7v3"`);
+  }
+}
+
+/**
+ * Computes what EPS `$prepare` returns. For a Bundle, `timestamp` becomes `author/time` (default: now, as
+ * EPS does); an HL7 V3 message keeps its own, and a different `timestamp` is refused.
+ */
+export function prepare(prescription: Prescription, options: { timestamp?: string; algorithm?: SignatureAlgorithm } = {}): Prepared {
+  const algorithm = options.algorithm ?? 'RS256';
+  let authorTime: string;
+  let timestamp: string;
+  if (prescription.fixedAuthorTime !== null) {
+    authorTime = prescription.fixedAuthorTime;
+    timestamp = isoFromHl7(authorTime);
+    if (options.timestamp !== undefined && hl7Time(options.timestamp) !== authorTime) {
+      throw new InvalidContentError('timestamp', `The message is already timed ${timestamp}; a different timestamp cannot be used`);
+    }
+  } else {
+    timestamp = isoSeconds(options.timestamp ?? new Date().toISOString());
+    authorTime = hl7Time(timestamp);
+  }
+  const fragments = canonicalFragments(prescription.parts(authorTime));
+  const signedInfo = signedInfoFor(fragmentsToBeHashed(fragments), algorithm);
+  return { digest: Buffer.from(signedInfo, 'utf8').toString('base64'), signedInfo, timestamp, algorithm, fragments };
+}
+
+/** FHIR `Parameters`, the same form as EPS's `$prepare` response. */
+export function asParameters(prepared: Prepared): unknown {
+  return {
+    resourceType: 'Parameters',
+    parameter: [
+      { name: 'digest', valueString: prepared.digest },
+      { name: 'timestamp', valueString: prepared.timestamp },
+      { name: 'algorithm', valueString: prepared.algorithm },
+    ],
+  };
+}
+
+function isoSeconds(iso: string): string {
+  hl7Time(iso);
+  const date = new Date(iso);
+  return `${date.toISOString().slice(0, 19)}+00:00`;
+}
+
+function isoFromHl7(time: string): string {
+  return `${time.slice(0, 4)}-${time.slice(4, 6)}-${time.slice(6, 8)}T${time.slice(8, 10)}:${time.slice(10, 12)}:${time.slice(12, 14)}+00:00`;
+}
+
