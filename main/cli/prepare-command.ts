@@ -16,7 +16,7 @@ export async function prepareCommand(file: string, options: { timestamp?: string
   }
   const prescription = parsePrescription(formatOf(content), content);
   const prepared = prepare(prescription, {
-    algorithm: algorithm as SignatureAlgorithm,
+    algorithm: algorithm,
     ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
   });
   process.stdout.write(`${JSON.stringify(asParameters(prepared), null, 2)}\n`);

@@ -1,13 +1,14 @@
 import { InvalidContentError } from '../content-error.js';
 import { FHIR_EXTENSION, FHIR_SYSTEM, OID } from '../hl7/codes.js';
 import { element, type XmlElement } from '../xml/xml-tree.js';
-import { asArray, extension, getPath, identifierValue, isObject, stringAt, type Located } from './bundle.js';
+import { asArray, extension, getPath, identifierValue, isObject, stringAt, type Located, type PrescriptionBundle } from './bundle.js';
 import { firstOf } from './datatypes.js';
 
 export interface LineItemContext {
   /** The medication list and information for the patient, which EPS puts on the first item only. */
   patientInfo: string;
   isFirst: boolean;
+  bundle: PrescriptionBundle;
 }
 
 /** One `pertinentLineItem`, as EPS translates a MedicationRequest (before the signing edits). */
@@ -17,7 +18,11 @@ export function translateLineItem(request: Located, context: LineItemContext): X
   if (!itemNumber) {
     throw new InvalidContentError(`${request.path}.identifier`, 'The MedicationRequest has no prescription order item number');
   }
-  const medication = firstOf(getPath(r, 'medicationCodeableConcept.coding'));
+  // The medicine is coded on the request, or on a Medication resource it references.
+  const medicationSource = r.medicationCodeableConcept === undefined && r.medicationReference !== undefined
+    ? getPath(context.bundle.resolve(request, 'medicationReference', 'Medication').resource, 'code.coding')
+    : getPath(r, 'medicationCodeableConcept.coding');
+  const medication = firstOf(medicationSource);
   if (!isObject(medication) || typeof medication.code !== 'string') {
     throw new InvalidContentError(`${request.path}.medicationCodeableConcept`, 'The medicine has no dm+d code');
   }

@@ -48,7 +48,7 @@ export function signedPartsFromBundle(bundle: PrescriptionBundle, authorTime: st
     id: element('id', { root: prescriptionId.toUpperCase() }),
     agentPerson: translatePrescriber(findPrescriber(bundle, first)),
     recordTarget: translatePatient(bundle.resolve(first, 'subject', 'Patient')),
-    lineItems: requests.map((request, index) => forSigning(translateLineItem(request, { patientInfo, isFirst: index === 0 }))),
+    lineItems: requests.map((request, index) => forSigning(translateLineItem(request, { patientInfo, isFirst: index === 0, bundle }))),
   };
 }
 

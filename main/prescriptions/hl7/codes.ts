@@ -19,6 +19,8 @@ export const FHIR_SYSTEM = {
   sdsRoleProfileId: 'https://fhir.nhs.uk/Id/sds-role-profile-id',
   sdsUserId: 'https://fhir.nhs.uk/Id/sds-user-id',
   jobRoleCode: 'https://fhir.nhs.uk/CodeSystem/NHSDigital-SDS-JobRoleCode',
+  jobRoleName: 'https://fhir.hl7.org.uk/CodeSystem/UKCore-SDSJobRoleName',
+  gmp: 'https://fhir.hl7.org.uk/Id/gmp-number',
   odsOrganisationCode: 'https://fhir.nhs.uk/Id/ods-organization-code',
   nhsNumber: 'https://fhir.nhs.uk/Id/nhs-number',
   prescriptionOrderItemNumber: 'https://fhir.nhs.uk/Id/prescription-order-item-number',

@@ -5,7 +5,7 @@ import { isElement, type XmlElement } from './xml-tree.js';
  *
  * Our trees carry no prefixes and at most one default namespace, declared on the element passed as
  * `defaultNamespace`; for them exc-c14n reduces to: the namespace declaration first, other attributes
- * sorted by name, every element written as a start and an end tag, and the c14n escapes below.
+ * sorted by name, every element written as a start and an end tag, and the escapes below.
  */
 export function canonicalise(node: XmlElement, defaultNamespace?: string): string {
   const parts: string[] = [];
@@ -37,20 +37,16 @@ function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+// EPS writes its XML as text and parses it again before canonicalising, so its canonical form has what an
+// XML parser leaves: line breaks in text become "\n", and tabs and line breaks in attribute values become
+// spaces (XML 1.0 end-of-line and attribute-value normalisation). Ours matches it.
 function escapeText(text: string): string {
-  return text.replace(/[&<>\r]/g, (c) => TEXT_ESCAPES[c] ?? c);
+  return text.replace(/\r\n?/g, '\n').replace(/[&<>]/g, (c) => TEXT_ESCAPES[c] ?? c);
 }
 
 function escapeAttribute(value: string): string {
-  return value.replace(/[&<"\t\n\r]/g, (c) => ATTRIBUTE_ESCAPES[c] ?? c);
+  return value.replace(/[\t\f]+/g, ' ').replace(/\r?\n|\r/g, ' ').replace(/[&<"]/g, (c) => ATTRIBUTE_ESCAPES[c] ?? c);
 }
 
-const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#xD;' };
-const ATTRIBUTE_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '"': '&quot;',
-  '\t': '&#x9;',
-  '\n': '&#xA;',
-  '\r': '&#xD;',
-};
+const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+const ATTRIBUTE_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '"': '&quot;' };
