@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import { asParameters, parsePrescription, prepare } from '../prescriptions/prescription.js';
-import type { SignatureAlgorithm } from '../prescriptions/signature/signed-info.js';
 
 /**
  * `signing-companion prepare <file>`: what EPS `$prepare` would answer, computed offline.
