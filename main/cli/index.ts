@@ -5,6 +5,8 @@ import { InvalidContentError } from '../prescriptions/content-error.js';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../version.js';
 import { prepareCommand } from './prepare-command.js';
 import { serveCommand } from './serve-command.js';
+import { showCommand } from './show-command.js';
+import { verifyCommand } from './verify-command.js';
 import { startCommand } from './start-command.js';
 
 /**
@@ -26,6 +28,8 @@ Offline (no running companion needed):
   prepare <file>    Print EPS $prepare's answer for a FHIR Bundle (.json) or HL7 V3 message (.xml).
       --timestamp <ISO-8601>   The signing time (Bundle: default now; HL7 V3: must equal its author/time).
       --algorithm RS1|RS256    Default RS256.
+  show <file>       Print the prescription as the clinician reads it before signing (--json for the model).
+  verify <file>     Check a signed Bundle or HL7 V3 message; exit 0 only if valid (--json for the verdict).
 
 Options:
   -h, --help        Show this help.
@@ -48,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
       port: { type: 'string' },
       timestamp: { type: 'string' },
       algorithm: { type: 'string' },
+      json: { type: 'boolean' },
     },
   });
   const [command = 'help'] = positionals;
@@ -70,6 +75,14 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError('prepare needs a file: signing-companion prepare <bundle.json | message.xml>.');
       }
       return prepareCommand(file, { timestamp: values.timestamp, algorithm: values.algorithm });
+    }
+    case 'show':
+    case 'verify': {
+      const file = positionals[1];
+      if (!file) {
+        throw new UsageError(`${command} needs a file: signing-companion ${command} <bundle.json | message.xml>.`);
+      }
+      return command === 'show' ? showCommand(file, { json: values.json === true }) : verifyCommand(file, { json: values.json === true });
     }
     default:
       process.stderr.write(`Unknown command "${command}". Run "signing-companion --help" for the list.\n`);

@@ -10,6 +10,9 @@ import {
   type SignatureAlgorithm,
 } from './signature/signed-info.js';
 import { parseXml } from './xml/safe-xml.js';
+import type { XmlElement } from './xml/xml-tree.js';
+import { buildDisplayModel, type DisplayModel, type UnsignedFacts } from './display/display-model.js';
+import { unsignedFactsFromBundle, unsignedFactsFromParentPrescription } from './display/unsigned-facts.js';
 
 export type PrescriptionFormat = 'fhir-bundle' | 'hl7v3';
 
@@ -23,6 +26,13 @@ export interface Prescription {
   parts: (authorTime: string) => SignedParts;
   /** The author time an HL7 V3 message already carries; a Bundle has none until it is prepared. */
   fixedAuthorTime: string | null;
+  /** Facts shown to the clinician that EPS does not sign, from the same reading of the content. */
+  unsigned: UnsignedFacts;
+}
+
+/** What the clinician is shown, built from the same parts that are signed. */
+export function display(prescription: Prescription): DisplayModel {
+  return buildDisplayModel(prescription.parts(prescription.fixedAuthorTime ?? '00000000000000'), prescription.unsigned);
 }
 
 export interface Prepared {
@@ -38,23 +48,33 @@ export interface Prepared {
 
 export function parsePrescription(format: string, content: string): Prescription {
   switch (format) {
-    case 'fhir-bundle': {
-      const bundle = PrescriptionBundle.parse(content);
-      // Translate once now, so content errors surface at parse time rather than at signing time.
-      signedPartsFromBundle(bundle, '00000000000000');
-      return { format, parts: (authorTime) => signedPartsFromBundle(bundle, authorTime), fixedAuthorTime: null };
-    }
-    case 'hl7v3': {
-      const parts = signedParts(findParentPrescription(parseXml(content)));
-      const time = parts.time.attributes.value;
-      if (!time || !/^\d{14}$/.test(time)) {
-        throw new InvalidContentError('/ParentPrescription/pertinentInformation1/pertinentPrescription/author/time', 'The signing time is missing or malformed');
-      }
-      return { format, parts: () => parts, fixedAuthorTime: time };
-    }
+    case 'fhir-bundle':
+      return prescriptionFromBundle(PrescriptionBundle.parse(content));
+    case 'hl7v3':
+      return prescriptionFromParentPrescription(findParentPrescription(parseXml(content)));
     default:
       throw new InvalidContentError('format', `Unknown prescription format "${format}"; expected "fhir-bundle" or "hl7v3"`);
   }
+}
+
+export function prescriptionFromBundle(bundle: PrescriptionBundle): Prescription {
+  // Translate once now, so content errors surface when the prescription is read, not when it is signed.
+  signedPartsFromBundle(bundle, '00000000000000');
+  return {
+    format: 'fhir-bundle',
+    parts: (authorTime) => signedPartsFromBundle(bundle, authorTime),
+    fixedAuthorTime: null,
+    unsigned: unsignedFactsFromBundle(bundle),
+  };
+}
+
+export function prescriptionFromParentPrescription(parentPrescription: XmlElement): Prescription {
+  const parts = signedParts(parentPrescription);
+  const time = parts.time.attributes.value;
+  if (!time || !/^\d{14}$/.test(time)) {
+    throw new InvalidContentError('/ParentPrescription/pertinentInformation1/pertinentPrescription/author/time', 'The signing time is missing or malformed');
+  }
+  return { format: 'hl7v3', parts: () => parts, fixedAuthorTime: time, unsigned: unsignedFactsFromParentPrescription(parentPrescription) };
 }
 
 /**
