@@ -1,4 +1,5 @@
 import { InvalidContentError } from '../content-error.js';
+import { parseJsonLossless } from './lossless-json.js';
 
 /** Larger than any real prescription Bundle (a four-item one is about 22 KB). */
 export const MAX_BUNDLE_BYTES = 2 * 1024 * 1024;
@@ -43,12 +44,7 @@ export class PrescriptionBundle {
     if (Buffer.byteLength(text, 'utf8') > MAX_BUNDLE_BYTES) {
       throw new InvalidContentError('$', `The Bundle is larger than ${MAX_BUNDLE_BYTES / 1024 / 1024} MiB`);
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (err) {
-      throw new InvalidContentError('$', `The content is not valid JSON: ${(err as Error).message}`);
-    }
+    const json = parseJsonLossless(text);
     if (!isObject(json) || json.resourceType !== 'Bundle') {
       throw new InvalidContentError('resourceType', 'The content is not a FHIR Bundle');
     }

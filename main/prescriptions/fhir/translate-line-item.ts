@@ -3,6 +3,7 @@ import { FHIR_EXTENSION, FHIR_SYSTEM, OID } from '../hl7/codes.js';
 import { element, type XmlElement } from '../xml/xml-tree.js';
 import { asArray, extension, getPath, identifierValue, isObject, stringAt, type Located, type PrescriptionBundle } from './bundle.js';
 import { firstOf } from './datatypes.js';
+import { rawNumberText } from './lossless-json.js';
 
 export interface LineItemContext {
   /** The medication list and information for the patient, which EPS puts on the first item only. */
@@ -41,7 +42,8 @@ export function translateLineItem(request: Located, context: LineItemContext): X
     .flatMap((e) => asArray(getPath(e, 'valueCodeableConcept.coding')))
     .filter((c): c is { code: string } => isObject(c) && typeof c.code === 'string');
 
-  const value = formatNumber(quantity.value);
+  // As written in the Bundle: EPS signs "28.0" as "28.0".
+  const value = rawNumberText(quantity, 'value') ?? String(quantity.value);
   return element('pertinentLineItem', { classCode: 'SBADM', moodCode: 'RQO' }, [
     element('id', { root: itemNumber.toUpperCase() }),
     element('code', { code: '225426007', codeSystem: OID.snomed, displayName: 'Administration of therapeutic substance (procedure)' }),
@@ -130,9 +132,4 @@ function additionalInstructions(request: Located, context: LineItemContext): str
     }
   }
   return (context.isFirst ? context.patientInfo : '') + lines.join('\n');
-}
-
-/** Quantities as EPS writes them: no trailing zeros, no exponent. */
-export function formatNumber(value: number): string {
-  return String(value);
 }
