@@ -10,7 +10,7 @@ import {
   type SignatureAlgorithm,
 } from './signature/signed-info.js';
 import { parseXml } from './xml/safe-xml.js';
-import type { XmlElement } from './xml/xml-tree.js';
+import { element, type XmlElement } from './xml/xml-tree.js';
 import { buildDisplayModel, type DisplayModel, type UnsignedFacts } from './display/display-model.js';
 import { unsignedFactsFromBundle, unsignedFactsFromParentPrescription } from './display/unsigned-facts.js';
 
@@ -58,11 +58,12 @@ export function parsePrescription(format: string, content: string): Prescription
 }
 
 export function prescriptionFromBundle(bundle: PrescriptionBundle): Prescription {
-  // Translate once now, so content errors surface when the prescription is read, not when it is signed.
-  signedPartsFromBundle(bundle, '00000000000000');
+  // Translated once, when the prescription is read: content errors surface now, not at signing, and the
+  // signing time (the only part that changes) is set per prepare.
+  const parts = signedPartsFromBundle(bundle, '00000000000000');
   return {
     format: 'fhir-bundle',
-    parts: (authorTime) => signedPartsFromBundle(bundle, authorTime),
+    parts: (authorTime) => ({ ...parts, time: element('time', { value: authorTime }) }),
     fixedAuthorTime: null,
     unsigned: unsignedFactsFromBundle(bundle),
   };

@@ -41,7 +41,8 @@ export class PrescriptionBundle {
   }
 
   public static parse(text: string): PrescriptionBundle {
-    if (Buffer.byteLength(text, 'utf8') > MAX_BUNDLE_BYTES) {
+    // UTF-8 takes at most three bytes per UTF-16 unit: count bytes only when the length cannot settle it.
+    if (text.length * 3 > MAX_BUNDLE_BYTES && Buffer.byteLength(text, 'utf8') > MAX_BUNDLE_BYTES) {
       throw new InvalidContentError('$', `The Bundle is larger than ${MAX_BUNDLE_BYTES / 1024 / 1024} MiB`);
     }
     const json = parseJsonLossless(text);
@@ -100,15 +101,29 @@ export function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
+/** Paths are a few dozen literals in the translation; each is split once. */
+const splitPaths = new Map<string, (string | number)[]>();
+
+function stepsOf(path: string): (string | number)[] {
+  let steps = splitPaths.get(path);
+  if (!steps) {
+    steps = path.split(/\.|(?=\[)/).map((step) => {
+      const index = /^\[(\d+)\]$/.exec(step);
+      return index ? Number(index[1]) : step;
+    });
+    splitPaths.set(path, steps);
+  }
+  return steps;
+}
+
 /** Reads `a.b[0].c` from parsed JSON; undefined where any step is missing. */
 export function getPath(value: unknown, path: string): unknown {
   let current: unknown = value;
-  for (const step of path.split(/\.|(?=\[)/)) {
-    const index = /^\[(\d+)\]$/.exec(step);
-    if (index) {
-      current = Array.isArray(current) ? current[Number(index[1])] : undefined;
+  for (const step of stepsOf(path)) {
+    if (typeof step === 'number') {
+      current = Array.isArray(current) ? current[step] : undefined;
     } else if (isObject(current)) {
-      current = current[step];
+      current = Object.hasOwn(current, step) ? current[step] : undefined;
     } else {
       return undefined;
     }

@@ -1,6 +1,6 @@
 import { InvalidContentError } from '../content-error.js';
 
-/** Deeper than any FHIR Bundle (about 12 levels); bounds the recursion for hostile input. */
+/** Deeper than any FHIR Bundle (about 12 levels); bounds every later walk of the tree. */
 export const MAX_JSON_DEPTH = 128;
 
 const rawNumbers = new WeakMap<object, Map<string, string>>();
@@ -9,180 +9,100 @@ const rawNumbers = new WeakMap<object, Map<string, string>>();
  * The number exactly as it was written in the JSON (`28.0` stays "28.0").
  *
  * EPS reads Bundles losslessly and signs quantities as written, so the companion must too: `JSON.parse`
- * would turn `28.0` into `28` and change the signed bytes.
+ * alone would turn `28.0` into `28` and change the signed bytes.
  */
 export function rawNumberText(container: unknown, key: string | number): string | undefined {
   return typeof container === 'object' && container !== null ? rawNumbers.get(container)?.get(String(key)) : undefined;
 }
 
+const INTEGER_KEY = /^(0|[1-9]\d*)$/;
+// A cheap superset of non-canonical numbers: any number with a fraction or exponent, and minus zero, after
+// ':', '[' or ','. Text inside strings can match too; then the exact scan below decides.
+const MAYBE_UNUSUAL_NUMBER = /[:[,]\s*-?\d+[.eE]|[:[,]\s*-0[\s,}\]]/;
+
 /**
- * Parses JSON like `JSON.parse`, additionally remembering each number's source text and refusing nesting
- * deeper than MAX_JSON_DEPTH with a typed error (never a stack overflow).
+ * Parses JSON with the native parser (which copes with any depth without recursion) and remembers the
+ * written form of numbers when any is written other than canonically. Only then is the text scanned and the
+ * tree walked, with nesting bounded by MAX_JSON_DEPTH; each remembered text is checked to be the same
+ * number the parser produced.
  */
 export function parseJsonLossless(text: string): unknown {
-  const parser = new Parser(text);
-  parser.skipSpace();
-  const value = parser.value(0);
-  parser.skipSpace();
-  if (parser.at < text.length) {
-    parser.fail('unexpected text after the JSON value');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new InvalidContentError('$', `The content is not valid JSON: ${(err as Error).message}`);
+  }
+  // Fast path: if nothing in the text could be a number written other than canonically ("28.0", "1e2",
+  // "-0"), every number's written form is String(value) and there is nothing to remember.
+  if (!MAYBE_UNUSUAL_NUMBER.test(text)) {
+    return value;
+  }
+  const numbers: string[] = [];
+  let depth = 0;
+  let unusual = false;
+  // One pass outside strings: brackets give the depth, numbers their written form.
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // Skip the string, and any escaped character in it.
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) {
+        if (text.charCodeAt(i) === 0x5c) {
+          i++;
+        }
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH) {
+        throw new InvalidContentError('$', `The JSON nests deeper than ${MAX_JSON_DEPTH} levels`);
+      }
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      const start = i;
+      while (i + 1 < text.length && isNumberChar(text.charCodeAt(i + 1))) {
+        i++;
+      }
+      const token = text.slice(start, i + 1);
+      numbers.push(token);
+      unusual ||= String(Number(token)) !== token;
+    }
+  }
+  if (unusual) {
+    const next = { index: 0 };
+    record(value, numbers, next);
   }
   return value;
 }
 
-class Parser {
-  public at = 0;
+function isNumberChar(c: number): boolean {
+  // digits, '.', 'e', 'E', '+', '-'
+  return (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d;
+}
 
-  constructor(private readonly text: string) {}
-
-  public value(depth: number): unknown {
-    if (depth > MAX_JSON_DEPTH) {
-      throw new InvalidContentError('$', `The JSON nests deeper than ${MAX_JSON_DEPTH} levels`);
-    }
-    const char = this.text[this.at];
-    switch (char) {
-      case '{':
-        return this.object(depth);
-      case '[':
-        return this.array(depth);
-      case '"':
-        return this.string();
-      case 't':
-        return this.literal('true', true);
-      case 'f':
-        return this.literal('false', false);
-      case 'n':
-        return this.literal('null', null);
-      default:
-        return Number(this.number());
-    }
+/** Pairs numbers with their written form, walking in document order. */
+function record(value: unknown, numbers: string[], next: { index: number }): void {
+  if (typeof value !== 'object' || value === null) {
+    return;
   }
-
-  public skipSpace(): void {
-    while (this.at < this.text.length && ' \t\n\r'.includes(this.text[this.at] as string)) {
-      this.at++;
-    }
+  const keys = Array.isArray(value) ? value.map((_, i) => String(i)) : Object.keys(value);
+  if (!Array.isArray(value) && keys.some((key) => INTEGER_KEY.test(key))) {
+    // JavaScript enumerates integer-like keys first, which would break document order. FHIR has none.
+    throw new InvalidContentError('$', 'The JSON uses numeric property names, which FHIR resources never have');
   }
-
-  public fail(what: string): never {
-    throw new InvalidContentError('$', `The content is not valid JSON: ${what} at position ${this.at}`);
-  }
-
-  private object(depth: number): Record<string, unknown> {
-    const result: Record<string, unknown> = {};
-    const raw = new Map<string, string>();
-    this.at++;
-    this.skipSpace();
-    if (this.text[this.at] === '}') {
-      this.at++;
-      return result;
-    }
-    for (;;) {
-      this.skipSpace();
-      if (this.text[this.at] !== '"') {
-        this.fail('expected a property name');
+  const raw = new Map<string, string>();
+  for (const key of keys) {
+    const child = (value as Record<string, unknown>)[key];
+    if (typeof child === 'number') {
+      const written = numbers[next.index++];
+      if (written === undefined || Number(written) !== child) {
+        throw new InvalidContentError('$', 'The JSON numbers could not be read in order');
       }
-      const key = this.string();
-      this.skipSpace();
-      this.expect(':');
-      this.skipSpace();
-      const start = this.at;
-      const value = this.value(depth + 1);
-      if (typeof value === 'number') {
-        raw.set(key, this.text.slice(start, this.at));
-      }
-      // defineProperty, so a "__proto__" key is data, as JSON.parse treats it.
-      Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
-      this.skipSpace();
-      if (this.text[this.at] === ',') {
-        this.at++;
-        continue;
-      }
-      this.expect('}');
-      break;
-    }
-    if (raw.size > 0) {
-      rawNumbers.set(result, raw);
-    }
-    return result;
-  }
-
-  private array(depth: number): unknown[] {
-    const result: unknown[] = [];
-    const raw = new Map<string, string>();
-    this.at++;
-    this.skipSpace();
-    if (this.text[this.at] === ']') {
-      this.at++;
-      return result;
-    }
-    for (;;) {
-      this.skipSpace();
-      const start = this.at;
-      const value = this.value(depth + 1);
-      if (typeof value === 'number') {
-        raw.set(String(result.length), this.text.slice(start, this.at));
-      }
-      result.push(value);
-      this.skipSpace();
-      if (this.text[this.at] === ',') {
-        this.at++;
-        continue;
-      }
-      this.expect(']');
-      break;
-    }
-    if (raw.size > 0) {
-      rawNumbers.set(result, raw);
-    }
-    return result;
-  }
-
-  private string(): string {
-    const start = this.at;
-    this.at++;
-    for (;;) {
-      const char = this.text[this.at];
-      if (char === undefined) {
-        this.fail('unterminated string');
-      }
-      if (char === '\\') {
-        this.at += 2;
-      } else if (char === '"') {
-        this.at++;
-        break;
-      } else {
-        this.at++;
-      }
-    }
-    try {
-      return JSON.parse(this.text.slice(start, this.at)) as string;
-    } catch {
-      return this.fail('malformed string');
+      raw.set(key, written);
+    } else {
+      record(child, numbers, next);
     }
   }
-
-  private number(): string {
-    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.at, this.at + 400));
-    if (!match) {
-      return this.fail('unexpected character');
-    }
-    this.at += match[0].length;
-    return match[0];
-  }
-
-  private literal<T>(word: string, value: T): T {
-    if (this.text.startsWith(word, this.at)) {
-      this.at += word.length;
-      return value;
-    }
-    return this.fail('unexpected character');
-  }
-
-  private expect(char: string): void {
-    if (this.text[this.at] !== char) {
-      this.fail(`expected "${char}"`);
-    }
-    this.at++;
+  if (raw.size > 0) {
+    rawNumbers.set(value, raw);
   }
 }

@@ -8,28 +8,26 @@ import { isElement, type XmlElement } from './xml-tree.js';
  * sorted by name, every element written as a start and an end tag, and the escapes below.
  */
 export function canonicalise(node: XmlElement, defaultNamespace?: string): string {
-  const parts: string[] = [];
-  write(node, parts, defaultNamespace);
-  return parts.join('');
+  return write(node, defaultNamespace);
 }
 
-function write(node: XmlElement, out: string[], namespace: string | undefined): void {
-  out.push('<', node.name);
+function write(node: XmlElement, namespace: string | undefined): string {
+  let out = `<${node.name}`;
   if (namespace !== undefined) {
-    out.push(' xmlns="', escapeAttribute(namespace), '"');
+    out += ` xmlns="${escapeAttribute(namespace)}"`;
   }
-  for (const name of Object.keys(node.attributes).sort(compareCodeUnits)) {
-    out.push(' ', name, '="', escapeAttribute(node.attributes[name] ?? ''), '"');
+  const names = Object.keys(node.attributes);
+  if (names.length > 1) {
+    names.sort(compareCodeUnits);
   }
-  out.push('>');
+  for (const name of names) {
+    out += ` ${name}="${escapeAttribute(node.attributes[name] ?? '')}"`;
+  }
+  out += '>';
   for (const child of node.children) {
-    if (isElement(child)) {
-      write(child, out, undefined);
-    } else {
-      out.push(escapeText(child));
-    }
+    out += isElement(child) ? write(child, undefined) : escapeText(child);
   }
-  out.push('</', node.name, '>');
+  return `${out}</${node.name}>`;
 }
 
 // c14n orders attributes by code point of their names (no prefixes here).
@@ -40,11 +38,20 @@ function compareCodeUnits(a: string, b: string): number {
 // EPS writes its XML as text and parses it again before canonicalising, so its canonical form has what an
 // XML parser leaves: line breaks in text become "\n", and tabs and line breaks in attribute values become
 // spaces (XML 1.0 end-of-line and attribute-value normalisation). Ours matches it.
+const TEXT_SPECIAL = /[&<>\r]/;
+const ATTRIBUTE_SPECIAL = /[&<"\t\n\r\f]/;
+
 function escapeText(text: string): string {
+  if (!TEXT_SPECIAL.test(text)) {
+    return text;
+  }
   return text.replace(/\r\n?/g, '\n').replace(/[&<>]/g, (c) => TEXT_ESCAPES[c] ?? c);
 }
 
 function escapeAttribute(value: string): string {
+  if (!ATTRIBUTE_SPECIAL.test(value)) {
+    return value;
+  }
   return value.replace(/[\t\f]+/g, ' ').replace(/\r?\n|\r/g, ' ').replace(/[&<"]/g, (c) => ATTRIBUTE_ESCAPES[c] ?? c);
 }
 

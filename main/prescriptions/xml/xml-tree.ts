@@ -15,7 +15,8 @@ export type XmlNode = XmlElement | string;
 
 export function element(name: string, attributes: Record<string, string | undefined> = {}, children: (XmlNode | null | undefined)[] = []): XmlElement {
   const attrs: Record<string, string> = {};
-  for (const [key, value] of Object.entries(attributes)) {
+  for (const key in attributes) {
+    const value = attributes[key];
     if (value !== undefined) {
       attrs[key] = value;
     }
