@@ -53,6 +53,25 @@ export default tseslint.config(
     },
   },
   {
+    // prescriptions/ is a pure library: no pipes, windows, cards or sessions, so it is fast to test and
+    // cannot be reached by anything but its inputs.
+    files: ['main/prescriptions/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noElectron,
+            {
+              regex: '^\\.\\./(\\.\\./)*(app|errors|version|pipe|ui|hosts|cli|policy|platform|run|session|signing|requests|audit|sandbox)(/|\\.js$)',
+              message: 'prescriptions/ imports nothing else of main/: it is a pure library.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['main/hosts/electron/**/*.ts'],
     ignores: ['main/hosts/electron/ipc-main.ts'],
     rules: {
@@ -139,7 +158,7 @@ export default tseslint.config(
   {
     files: ['**/*.mjs'],
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
     },
   },
 );
