@@ -21,11 +21,21 @@ export function renderText(model: DisplayModel): string {
   row('Date of birth', patient.dateOfBirth);
   row('Gender', patient.gender);
   row('Address', patient.address.join(', '));
+  if (patient.telephone.length > 0) {
+    row('Telephone', patient.telephone.join(', '));
+  }
   row('GP practice', patient.gpPracticeOds);
   lines.push('', 'PRESCRIBER');
   row('Name', prescriber.name);
   row('Professional code', prescriber.professionalCode);
+  if (prescriber.telephone) {
+    row('Telephone', prescriber.telephone);
+  }
   row('Organisation', `${prescriber.organisation.name} (${prescriber.organisation.odsCode})`);
+  row('', prescriber.organisation.address.join(', '));
+  if (prescriber.organisation.telephone) {
+    row('', `Telephone ${prescriber.organisation.telephone}`);
+  }
   if (prescriber.parentOrganisation) {
     row('Part of', `${prescriber.parentOrganisation.name} (${prescriber.parentOrganisation.odsCode})`);
   }

@@ -18,6 +18,7 @@ export interface DisplayModel {
     dateOfBirth: string;
     gender: string;
     address: string[];
+    telephone: string[];
     gpPracticeOds: string;
   };
   prescriber: {
@@ -26,7 +27,7 @@ export interface DisplayModel {
     jobRoleCode: string | null;
     sdsRoleProfileId: string;
     telephone: string | null;
-    organisation: { name: string; odsCode: string; address: string[] };
+    organisation: { name: string; odsCode: string; address: string[]; telephone: string | null };
     parentOrganisation: { name: string; odsCode: string } | null;
   };
   prescription: {
@@ -86,6 +87,7 @@ export function buildDisplayModel(parts: SignedParts, unsigned: UnsignedFacts): 
       dateOfBirth: dateText(firstChild(person, 'birthTime')?.attributes.value ?? ''),
       gender: GENDER[firstChild(person, 'administrativeGenderCode')?.attributes.code ?? ''] ?? 'Not known',
       address: addressLines(firstChild(patient, 'addr')),
+      telephone: childElements(patient, 'telecom').map((t) => (t.attributes.value ?? '').replace(/^tel:/, '')),
       gpPracticeOds:
         descend(person, 'playedProviderPatient', 'subjectOf', 'patientCareProvision', 'responsibleParty', 'healthCareProvider', 'id')
           ?.attributes.extension ?? '',
@@ -100,6 +102,7 @@ export function buildDisplayModel(parts: SignedParts, unsigned: UnsignedFacts): 
         name: textOf(firstChild(organisation, 'name')) ?? '',
         odsCode: firstChild(organisation, 'id')?.attributes.extension ?? '',
         address: addressLines(firstChild(organisation, 'addr')),
+        telephone: firstChild(organisation, 'telecom')?.attributes.value?.replace(/^tel:/, '') ?? null,
       },
       parentOrganisation: parent
         ? { name: textOf(firstChild(parent, 'name')) ?? '', odsCode: firstChild(parent, 'id')?.attributes.extension ?? '' }

@@ -17,6 +17,7 @@ describe('display model of a FHIR prescription', () => {
       dateOfBirth: '1999-01-04',
       gender: 'Female',
       address: ['123 Dale Avenue', 'Long Eaton', 'Nottingham', 'NG10 1NP'],
+      telephone: [],
       gpPracticeOds: 'B81001',
     });
   });
