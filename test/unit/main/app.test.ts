@@ -48,7 +48,7 @@ function companionWith(ui: UiSurface) {
   return new Companion(
     {
       locations,
-      policy: { policy: { environment: 'sandbox' }, source: null, notices: [] },
+      policy: { policy: { environment: 'sandbox', clients: { preApproved: [] } }, source: null, notices: [] },
       platform: process.platform,
       pid: process.pid,
     },

@@ -32,7 +32,7 @@ async function failure(file: string): Promise<CompanionError> {
 describe('loadPolicy', () => {
   it('runs the sandbox when no policy file exists', async () => {
     const loaded = await loadPolicy(path.join(dir, 'absent.json'));
-    expect(loaded).toEqual({ policy: { environment: 'sandbox' }, source: null, notices: [] });
+    expect(loaded).toEqual({ policy: { environment: 'sandbox', clients: { preApproved: [] } }, source: null, notices: [] });
   });
 
   it('reads the environment an admin chose', async () => {
@@ -80,5 +80,25 @@ describe('describeEnvironment', () => {
       expect(info.notice).toMatch(/not for clinical use/i);
     }
     expect(describeEnvironment('live')).toMatchObject({ clinicalUse: true, notice: null });
+  });
+});
+
+describe('automation and pre-approval keys', () => {
+  it('reads pre-approved prescribing systems and sandbox automation', async () => {
+    const loaded = await loadPolicy(await policyWith('{"clients": {"preApproved": ["EMIS Web"]}, "sandbox": {"autoApprove": true}}'));
+    expect(loaded.policy).toMatchObject({ environment: 'sandbox', clients: { preApproved: ['EMIS Web'] }, sandbox: { autoApprove: true } });
+  });
+
+  it('refuses sandbox automation in any other environment, so it can never reach a clinical machine', async () => {
+    for (const environment of ['int', 'live', 'custom']) {
+      const err = await failure(await policyWith(JSON.stringify({ environment, sandbox: { autoApprove: true } })));
+      expect(err.code).toBe('POLICY_INVALID');
+      expect(err.message).toContain('"sandbox"');
+      expect(err.message).toContain(`allowed only with "environment": "sandbox"`);
+    }
+  });
+
+  it('refuses unknown keys inside a known section', async () => {
+    expect((await failure(await policyWith('{"clients": {"preApprove": ["x"]}}'))).message).toContain('"clients"');
   });
 });
