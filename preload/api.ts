@@ -29,5 +29,7 @@ export function createCompanionApi(transport: UiTransport): CompanionApi {
     getSnapshot: () => transport.invoke('app.getSnapshot', []),
     onSnapshot: (listener: (snapshot: AppSnapshot) => void) => transport.on('app.snapshot', listener),
     onDisconnected: (listener: (error: UiError) => void) => transport.onDisconnected(listener),
+    respondToPairing: (promptId: string, approve: boolean) => transport.invoke('pairing.respond', [promptId, approve]),
+    revokePairing: (clientId: string) => transport.invoke('pairing.revoke', [clientId]),
   };
 }

@@ -18,7 +18,31 @@ export interface EnvironmentView {
 
 export interface SessionView {
   signedIn: boolean;
-  user: { uid: string; name: string; roleName: string } | null;
+  user: { uid: string; name: string; roleId: string; roleName: string } | null;
+}
+
+export interface SignerAvailability {
+  available: boolean;
+  /** Why not, in words a clinician or supplier can act on. */
+  reason?: string;
+}
+
+/** A prescribing system asking to pair: the clinician compares the code with the one it shows. */
+export interface PairingPromptView {
+  id: string;
+  clientName: string;
+  clientVersion: string;
+  vendor: string | null;
+  code: string;
+}
+
+export interface PairedAppView {
+  clientId: string;
+  name: string;
+  version: string;
+  vendor: string | null;
+  pairedAt: string;
+  approval: 'clinician' | 'policy' | 'sandbox-automatic';
 }
 
 export interface PipeView {
@@ -34,6 +58,8 @@ export interface AppSnapshot {
   environment: EnvironmentView;
   session: SessionView;
   pipe: PipeView;
+  signers: { card: SignerAvailability; remote: SignerAvailability };
+  pairing: { prompts: PairingPromptView[]; paired: PairedAppView[] };
   /** Things an admin or clinician should know that do not stop the companion (policy notices). */
   notices: string[];
 }
@@ -49,6 +75,8 @@ export type UiResult<T> = { ok: true; value: T } | { ok: false; error: UiError }
 /** Request/response channels: the arguments each takes and what it answers. */
 export interface UiInvokeMap {
   'app.getSnapshot': { args: []; result: AppSnapshot };
+  'pairing.respond': { args: [promptId: string, approve: boolean]; result: boolean };
+  'pairing.revoke': { args: [clientId: string]; result: boolean };
 }
 
 /** Events the core pushes to the window. */
@@ -59,7 +87,7 @@ export interface UiEventMap {
 export type UiInvokeChannel = keyof UiInvokeMap;
 export type UiEventName = keyof UiEventMap;
 
-export const UI_INVOKE_CHANNELS = ['app.getSnapshot'] as const satisfies readonly UiInvokeChannel[];
+export const UI_INVOKE_CHANNELS = ['app.getSnapshot', 'pairing.respond', 'pairing.revoke'] as const satisfies readonly UiInvokeChannel[];
 export const UI_EVENT_NAMES = ['app.snapshot'] as const satisfies readonly UiEventName[];
 
 /** The IPC channel the Electron shell sends every pushed event on. */
@@ -75,4 +103,8 @@ export interface CompanionApi {
    * showing state that is no longer true. In Electron the window closes with the core, so it never fires.
    */
   onDisconnected: (listener: (error: UiError) => void) => () => void;
+  /** The clinician's answer to a pairing prompt; false if it was no longer waiting. */
+  respondToPairing: (promptId: string, approve: boolean) => Promise<UiResult<boolean>>;
+  /** Removes a paired application: it must pair again before it can sign. */
+  revokePairing: (clientId: string) => Promise<UiResult<boolean>>;
 }

@@ -1,6 +1,8 @@
 import { useEffect } from 'react';
 import { useStore } from 'zustand';
 import { EnvironmentBanner } from './components/environment-banner';
+import { PairedApps } from './components/paired-apps';
+import { PairingPrompt } from './components/pairing-prompt';
 import { ServiceHeader } from './components/service-header';
 import { StatusSummary } from './components/status-summary';
 import { WaitingList } from './components/waiting-list';
@@ -11,6 +13,8 @@ export function App({ store }: { store: AppStore }) {
   const snapshot = useStore(store, (s) => s.snapshot);
   const error = useStore(store, (s) => s.error);
   const connect = useStore(store, (s) => s.connect);
+  const answerPairing = useStore(store, (s) => s.answerPairing);
+  const revokePairing = useStore(store, (s) => s.revokePairing);
   useEffect(() => connect(), [connect]);
 
   return (
@@ -35,8 +39,12 @@ export function App({ store }: { store: AppStore }) {
           )}
           {snapshot && (
             <>
+              {snapshot.pairing.prompts.map((prompt) => (
+                <PairingPrompt key={prompt.id} prompt={prompt} onAnswer={(approve) => answerPairing(prompt.id, approve)} />
+              ))}
               <WaitingList />
               <StatusSummary snapshot={snapshot} />
+              <PairedApps apps={snapshot.pairing.paired} onRevoke={revokePairing} />
               {snapshot.notices.map((notice) => (
                 <div className="nhsuk-inset-text" key={notice}>
                   <p>{notice}</p>

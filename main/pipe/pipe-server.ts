@@ -3,13 +3,26 @@ import net from 'node:net';
 import type { Logger } from '../platform/logger.js';
 import { claimEndpoint } from './endpoint-claim.js';
 import { FrameDecoder, FramingError, encodeFrame } from './framing.js';
-import { RPC_INVALID_REQUEST, errorResponse, type RpcConnection, type RpcDispatcher } from './json-rpc.js';
+import { pipeError } from './error-codes.js';
+import { errorResponse, type RpcConnection, type RpcDispatcher, type RpcError } from './json-rpc.js';
+
+export interface PipeLimits {
+  /** A frame must arrive whole within this time of its first byte (trickled frames hold resources). */
+  frameTimeoutMs: number;
+  /** Connections beyond this are closed at once. */
+  maxConnections: number;
+}
+
+export const DEFAULT_PIPE_LIMITS: PipeLimits = { frameTimeoutMs: 30_000, maxConnections: 2048 };
 
 export interface PipeServerOptions {
   endpoint: string;
   platform: NodeJS.Platform;
   dispatcher: RpcDispatcher;
   logger: Logger;
+  limits?: Partial<PipeLimits>;
+  /** Told when a connection closes, so its pending work can be cancelled. */
+  onDisconnect?: (connection: RpcConnection) => void;
 }
 
 /**
@@ -23,8 +36,11 @@ export class PipeServer {
   private readonly sockets = new Set<net.Socket>();
   private readonly listeners = new Set<(connections: number) => void>();
   private nextConnectionId = 1;
+  private readonly limits: PipeLimits;
 
-  constructor(private readonly options: PipeServerOptions) {}
+  constructor(private readonly options: PipeServerOptions) {
+    this.limits = { ...DEFAULT_PIPE_LIMITS, ...options.limits };
+  }
 
   public get endpoint(): string {
     return this.options.endpoint;
@@ -77,23 +93,48 @@ export class PipeServer {
   }
 
   private accept(socket: net.Socket): void {
+    if (this.sockets.size >= this.limits.maxConnections) {
+      this.options.logger.warn('pipe.too_many_connections', { limit: this.limits.maxConnections });
+      socket.destroy();
+      return;
+    }
     const connection: RpcConnection = { id: this.nextConnectionId++, state: new Map() };
     const decoder = new FrameDecoder();
     this.sockets.add(socket);
     this.emitConnections();
     this.options.logger.info('pipe.connected', { connection: connection.id });
 
+    // Closes the connection with one last JSON-RPC error: the stream cannot be resynchronised after it.
+    const refuse = (error: RpcError) => {
+      this.options.logger.warn('pipe.connection_refused', { connection: connection.id, reason: error.data?.code ?? '' });
+      clearTimeout(frameTimer);
+      socket.end(encodeFrame(JSON.stringify(errorResponse(null, error.code, error.message, error.data))));
+      socket.pause();
+    };
+    let frameTimer: NodeJS.Timeout | undefined;
+    const watchPartialFrame = () => {
+      if (decoder.pendingBytes === 0) {
+        clearTimeout(frameTimer);
+        frameTimer = undefined;
+      } else if (frameTimer === undefined) {
+        frameTimer = setTimeout(() => refuse(pipeError('FRAME_TIMEOUT')), this.limits.frameTimeoutMs);
+      }
+    };
+
     socket.on('data', (chunk: Buffer) => {
       let frames: Buffer[];
       try {
         frames = decoder.push(chunk);
       } catch (err) {
-        const message = err instanceof FramingError ? err.message : 'Unreadable frame.';
-        this.options.logger.warn('pipe.framing_fault', { connection: connection.id, fault: String(message) });
-        socket.end(encodeFrame(JSON.stringify(errorResponse(null, RPC_INVALID_REQUEST, message))));
-        socket.pause();
+        const tooLarge = err instanceof FramingError && err.fault === 'TOO_LARGE';
+        refuse(pipeError(tooLarge ? 'TOO_LARGE' : 'BAD_FRAME', err instanceof FramingError ? `${err.message} The connection is closed.` : undefined));
         return;
       }
+      if (frames.length > 0) {
+        clearTimeout(frameTimer);
+        frameTimer = undefined;
+      }
+      watchPartialFrame();
       for (const frame of frames) {
         void this.options.dispatcher.dispatch(frame, connection).then((response) => {
           if (response && !socket.destroyed && socket.writable) {
@@ -106,6 +147,8 @@ export class PipeServer {
       this.options.logger.debug('pipe.socket_error', { connection: connection.id, error: String(err) });
     });
     socket.on('close', () => {
+      clearTimeout(frameTimer);
+      this.options.onDisconnect?.(connection);
       this.sockets.delete(socket);
       this.emitConnections();
       this.options.logger.info('pipe.disconnected', { connection: connection.id });

@@ -13,6 +13,9 @@ export interface AppStoreState {
   error: UiError | null;
   /** Loads the first snapshot and follows every later one; returns a function that stops following. */
   connect: () => () => void;
+  /** The clinician's answer to a pairing prompt. The core updates the state; nothing changes here. */
+  answerPairing: (promptId: string, approve: boolean) => void;
+  revokePairing: (clientId: string) => void;
 }
 
 export type AppStore = StoreApi<AppStoreState>;
@@ -37,6 +40,12 @@ export function createAppStore(api: CompanionApi): AppStore {
         stopSnapshots();
         stopDisconnects();
       };
+    },
+    answerPairing: (promptId, approve) => {
+      void api.respondToPairing(promptId, approve);
+    },
+    revokePairing: (clientId) => {
+      void api.revokePairing(clientId);
     },
   }));
 }

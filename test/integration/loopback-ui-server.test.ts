@@ -22,8 +22,8 @@ let url: URL;
 beforeAll(async () => {
   await server.start(
     new UiBridge(
-      { 'app.getSnapshot': () => Promise.resolve(state.current) },
-      { 'app.getSnapshot': z.tuple([]) },
+    { 'app.getSnapshot': () => Promise.resolve(state.current), 'pairing.respond': () => Promise.resolve(false), 'pairing.revoke': () => Promise.resolve(false) },
+    { 'app.getSnapshot': z.tuple([]), 'pairing.respond': z.tuple([z.string(), z.boolean()]), 'pairing.revoke': z.tuple([z.string()]) },
       { subscribe: (listener) => state.subscribe((s) => listener('app.snapshot', s)) },
       createMemoryLogger(),
     ),

@@ -14,6 +14,8 @@ export class RpcTestClient {
         if (typeof message.id === 'number') {
           this.waiting.get(message.id)?.(message);
           this.waiting.delete(message.id);
+        } else {
+          this.unsolicited.push(message);
         }
       }
     });
@@ -22,12 +24,28 @@ export class RpcTestClient {
   public static connect(endpoint: string): Promise<RpcTestClient> {
     return new Promise((resolve, reject) => {
       const socket = net.connect(endpoint);
+      socket.on('error', () => undefined);
       socket.once('connect', () => resolve(new RpcTestClient(socket)));
       socket.once('error', reject);
     });
   }
 
-  public request(method: string, params?: unknown): Promise<{ result?: unknown; error?: { code: number; message: string } }> {
+  /** Resolves when the server closes the connection, with every message it sent without an id. */
+  public readonly unsolicited: unknown[] = [];
+
+  public get closed(): boolean {
+    return this.socket.closed;
+  }
+
+  public waitForClose(): Promise<void> {
+    return this.socket.closed ? Promise.resolve() : new Promise((resolve) => this.socket.once('close', () => resolve()));
+  }
+
+  public writeRaw(bytes: Buffer | string): void {
+    this.socket.write(bytes);
+  }
+
+  public request(method: string, params?: unknown): Promise<{ result?: unknown; error?: { code: number; message: string; data?: { code: string } } }> {
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.waiting.set(id, resolve as (message: unknown) => void);

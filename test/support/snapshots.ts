@@ -11,5 +11,7 @@ export const sandboxSnapshot: AppSnapshot = {
   },
   session: { signedIn: false, user: null },
   pipe: { endpoint: '/run/user/1000/companion.sock', connections: 0 },
+  signers: { card: { available: false, reason: 'No card.' }, remote: { available: false, reason: 'Not set up.' } },
+  pairing: { prompts: [], paired: [] },
   notices: [],
 };

@@ -6,11 +6,21 @@ export { sandboxSnapshot } from '../../support/snapshots.js';
 export function fakeApi(first: UiResult<AppSnapshot>) {
   const listeners = new Set<(snapshot: AppSnapshot) => void>();
   const disconnectListeners = new Set<(error: UiError) => void>();
+  const answers: [string, boolean][] = [];
+  const revoked: string[] = [];
   const api: CompanionApi = {
     getSnapshot: () => Promise.resolve(first),
     onSnapshot: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    respondToPairing: (promptId, approve) => {
+      answers.push([promptId, approve]);
+      return Promise.resolve({ ok: true, value: true });
+    },
+    revokePairing: (clientId) => {
+      revoked.push(clientId);
+      return Promise.resolve({ ok: true, value: true });
     },
     onDisconnected: (listener) => {
       disconnectListeners.add(listener);
@@ -20,6 +30,8 @@ export function fakeApi(first: UiResult<AppSnapshot>) {
   return {
     api,
     push: (snapshot: AppSnapshot) => listeners.forEach((listener) => listener(snapshot)),
+    answers,
+    revoked,
     disconnect: (error: UiError) => disconnectListeners.forEach((listener) => listener(error)),
     listenerCount: () => listeners.size + disconnectListeners.size,
   };

@@ -11,8 +11,8 @@ function bridgeWith(handler: UiHandlers['app.getSnapshot']) {
   const state = new AppState(snapshot);
   const logger = createMemoryLogger();
   const bridge = new UiBridge(
-    { 'app.getSnapshot': handler },
-    { 'app.getSnapshot': z.tuple([]) },
+    { 'app.getSnapshot': handler, 'pairing.respond': () => Promise.resolve(false), 'pairing.revoke': () => Promise.resolve(false) },
+    { 'app.getSnapshot': z.tuple([]), 'pairing.respond': z.tuple([z.string(), z.boolean()]), 'pairing.revoke': z.tuple([z.string()]) },
     { subscribe: (listener) => state.subscribe((s) => listener('app.snapshot', s)) },
     logger,
   );

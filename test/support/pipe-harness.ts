@@ -1,0 +1,42 @@
+import os from 'node:os';
+import { Companion } from '../../main/app.js';
+import type { Policy } from '../../main/policy/policy-schema.js';
+import { resolveLocations } from '../../main/platform/locations.js';
+import { createMemoryLogger } from '../../main/platform/logger.js';
+import type { UiSurface } from '../../main/ui/ui-surface.js';
+import { createTempHome, type TempHome } from './temp-home.js';
+
+/** A companion with no window, listening on a real socket in its own home: the pipe as suppliers meet it. */
+export interface PipeHarness {
+  companion: Companion;
+  endpoint: string;
+  home: TempHome;
+  stop(): Promise<void>;
+}
+
+const noWindow: UiSurface = { url: null, start: () => Promise.resolve(), stop: () => Promise.resolve() };
+
+export async function startPipeHarness(policy: Partial<Policy> = {}, frameTimeoutMs = 1000): Promise<PipeHarness> {
+  const home = await createTempHome();
+  const locations = resolveLocations({ env: home.env, platform: process.platform, homedir: os.homedir() });
+  const companion = new Companion(
+    {
+      locations,
+      policy: { policy: { environment: 'sandbox', clients: { preApproved: [] }, ...policy }, source: null, notices: [] },
+      platform: process.platform,
+      pid: process.pid,
+      pipeLimits: { frameTimeoutMs },
+    },
+    { ui: noWindow, logger: createMemoryLogger() },
+  );
+  await companion.start();
+  return {
+    companion,
+    endpoint: companion.pipe.endpoint,
+    home,
+    stop: async () => {
+      await companion.stop();
+      await home.cleanup();
+    },
+  };
+}
