@@ -61,7 +61,8 @@ export class PipeServer {
     const server = net.createServer((socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(endpoint, () => {
+      // A deep backlog: a terminal server's morning log-in can bring hundreds of connections at once.
+      server.listen({ path: endpoint, backlog: 4096 }, () => {
         server.off('error', reject);
         resolve();
       });
@@ -108,8 +109,10 @@ export class PipeServer {
     const refuse = (error: RpcError) => {
       this.options.logger.warn('pipe.connection_refused', { connection: connection.id, reason: error.data?.code ?? '' });
       clearTimeout(frameTimer);
-      socket.end(encodeFrame(JSON.stringify(errorResponse(null, error.code, error.message, error.data))));
+      // Stop reading, send the error, then destroy once it is flushed: waiting for the peer's end would
+      // leave the socket half open for ever, since nothing reads any more.
       socket.pause();
+      socket.end(encodeFrame(JSON.stringify(errorResponse(null, error.code, error.message, error.data))), () => socket.destroy());
     };
     let frameTimer: NodeJS.Timeout | undefined;
     const watchPartialFrame = () => {
