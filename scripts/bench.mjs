@@ -46,3 +46,7 @@ const us = (ns) => `${(ns / 1000).toFixed(1)} µs`;
 console.log(`baseline: RSA-2048 signature (node crypto)      ${us(rsa)}`);
 console.log(`prepare, 1 item:   ${us(one).padStart(10)}   ratio ${(one / rsa).toFixed(3)}   (target < 0.5)`);
 console.log(`prepare, 4 items:  ${us(four).padStart(10)}   ratio ${(four / rsa).toFixed(3)}   (target < 0.5)`);
+console.log('');
+
+const { benchPipe } = await import('./bench-pipe.mjs');
+await benchPipe(root);
