@@ -9,7 +9,7 @@ export function PairingPrompt({ prompt, onAnswer }: { prompt: PairingPromptView;
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), [prompt.id]);
   return (
-    <section className="nhsuk-card nhsuk-card--care nhsuk-card--care--urgent" aria-labelledby={`pair-${prompt.id}`} data-testid="pairing-prompt">
+    <section className="nhsuk-card nhsuk-card--care nhsuk-card--care--non-urgent" aria-labelledby={`pair-${prompt.id}`} data-testid="pairing-prompt">
       <div className="nhsuk-card--care__heading-container">
         <h2 className="nhsuk-card--care__heading" id={`pair-${prompt.id}`} tabIndex={-1} ref={heading}>
           <span role="text">Pair {prompt.clientName}?</span>
