@@ -25,7 +25,7 @@ export async function benchPipe(root) {
   const echo = net.createServer((socket) => {
     const decoder = new FrameDecoder();
     socket.on('data', (chunk) => {
-      for (const _ of decoder.push(chunk)) socket.write(reply);
+      for (let n = decoder.push(chunk).length; n > 0; n--) socket.write(reply);
     });
   });
   await new Promise((resolve) => echo.listen(echoPath, resolve));
@@ -36,7 +36,7 @@ export async function benchPipe(root) {
         const decoder = new FrameDecoder();
         let waiting = null;
         socket.on('data', (chunk) => {
-          for (const _ of decoder.push(chunk)) waiting?.();
+          for (let n = decoder.push(chunk).length; n > 0; n--) waiting?.();
         });
         const body = encodeFrame(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'session.getStatus', params: {} }));
         resolve({
