@@ -19,7 +19,16 @@ export interface PrepareCase {
   convertedXml: string | null;
 }
 
+function requireCorpus(): void {
+  if (!fs.existsSync(path.join(EPS_CORPUS, 'prepare'))) {
+    throw new Error(
+      `NHS England's EPS conformance corpus was not found at ${EPS_CORPUS}. It lives in shared/conformance/eps beside the checkout; set EPS_CONFORMANCE_DIR to use another place.`,
+    );
+  }
+}
+
 export function prepareCases(): PrepareCase[] {
+  requireCorpus();
   const dir = path.join(EPS_CORPUS, 'prepare');
   return fs
     .readdirSync(dir)
@@ -40,5 +49,6 @@ export function prepareCases(): PrepareCase[] {
 }
 
 export function signedExample(file: string): string {
+  requireCorpus();
   return fs.readFileSync(path.join(EPS_CORPUS, 'signed', file), 'utf8');
 }
