@@ -1,6 +1,6 @@
 import { InvalidContentError } from './content-error.js';
 import { PrescriptionBundle } from './fhir/bundle.js';
-import { hl7Time, signedPartsFromBundle } from './fhir/translate-prescription.js';
+import { hl7Time, isoFromHl7, signedPartsFromBundle } from './fhir/translate-prescription.js';
 import { findParentPrescription, signedParts, type SignedParts } from './hl7/parent-prescription.js';
 import {
   canonicalFragments,
@@ -119,7 +119,4 @@ function isoSeconds(iso: string): string {
   return `${date.toISOString().slice(0, 19)}+00:00`;
 }
 
-function isoFromHl7(time: string): string {
-  return `${time.slice(0, 4)}-${time.slice(4, 6)}-${time.slice(6, 8)}T${time.slice(8, 10)}:${time.slice(10, 12)}:${time.slice(12, 14)}+00:00`;
-}
 

@@ -61,3 +61,8 @@ export function hl7Time(iso: string): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${date.getUTCFullYear()}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}`;
 }
+
+/** ISO 8601 (UTC, as EPS writes it) of an HL7 V3 `TS` time: the inverse of hl7Time. */
+export function isoFromHl7(time: string): string {
+  return `${time.slice(0, 4)}-${time.slice(4, 6)}-${time.slice(6, 8)}T${time.slice(8, 10)}:${time.slice(10, 12)}:${time.slice(12, 14)}+00:00`;
+}

@@ -1,7 +1,7 @@
 import { createHash, verify as rsaVerify, X509Certificate } from 'node:crypto';
 import { InvalidContentError } from '../content-error.js';
 import { asArray, isObject, stringAt, type PrescriptionBundle } from '../fhir/bundle.js';
-import { hl7Time } from '../fhir/translate-prescription.js';
+import { hl7Time, isoFromHl7 } from '../fhir/translate-prescription.js';
 import type { Prescription } from '../prescription.js';
 import { parseXml } from '../xml/safe-xml.js';
 import { canonicalise } from '../xml/canonical-xml.js';
@@ -161,6 +161,3 @@ function compact(text: string | undefined): string {
   return (text ?? '').replace(/\s/g, '');
 }
 
-function isoFromHl7(time: string): string {
-  return `${time.slice(0, 4)}-${time.slice(4, 6)}-${time.slice(6, 8)}T${time.slice(8, 10)}:${time.slice(10, 12)}:${time.slice(12, 14)}+00:00`;
-}
