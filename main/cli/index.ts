@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { describeError } from '../errors.js';
-import { InvalidContentError } from '../prescriptions/content-error.js';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../version.js';
+import { cliFailure, UsageError } from './cli-errors.js';
+import { pairCommand, pingCommand, statusCommand } from './client-commands.js';
 import { prepareCommand } from './prepare-command.js';
 import { serveCommand } from './serve-command.js';
 import { showCommand } from './show-command.js';
@@ -31,6 +31,12 @@ Offline (no running companion needed):
   show <file>       Print the prescription as the clinician reads it before signing (--json for the model).
   verify <file>     Check a signed Bundle or HL7 V3 message; exit 0 only if valid (--json for the verdict).
 
+Client (talks to the running companion; --pipe <path> to choose one, default: the discovery file):
+  ping              Which companion answers, in which environment, and how fast.
+  status            session.getStatus as JSON.
+  pair --name <app> --app-version <v> [--vendor <v>] [--save <file>]
+                    Pair an application; prints the code to compare, then the credentials.
+
 Options:
   -h, --help        Show this help.
   -v, --version     Show the version.
@@ -53,6 +59,11 @@ async function main(argv: string[]): Promise<number> {
       timestamp: { type: 'string' },
       algorithm: { type: 'string' },
       json: { type: 'boolean' },
+      pipe: { type: 'string' },
+      name: { type: 'string' },
+      vendor: { type: 'string' },
+      save: { type: 'string' },
+      'app-version': { type: 'string' },
     },
   });
   const [command = 'help'] = positionals;
@@ -76,6 +87,15 @@ async function main(argv: string[]): Promise<number> {
       }
       return prepareCommand(file, { timestamp: values.timestamp, algorithm: values.algorithm });
     }
+    case 'ping':
+      return pingCommand(values.pipe);
+    case 'status':
+      return statusCommand(values.pipe);
+    case 'pair':
+      if (!values.name || !values['app-version']) {
+        throw new UsageError('pair needs --name <application name> and --app-version <its version>.');
+      }
+      return pairCommand({ name: values.name, version: values['app-version'], vendor: values.vendor, save: values.save, endpoint: values.pipe });
     case 'show':
     case 'verify': {
       const file = positionals[1];
@@ -101,20 +121,14 @@ function parsePort(value: string | undefined): number | undefined {
   return port;
 }
 
-class UsageError extends Error {}
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
-    const message =
-      err instanceof UsageError || err instanceof InvalidContentError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-        ? (err as Error).message
-        : (err as NodeJS.ErrnoException).code === 'ENOENT'
-          ? `No such file: ${(err as NodeJS.ErrnoException).path ?? ''}`
-          : describeError(err).message;
+    const { message, exitCode } = cliFailure(err);
     process.stderr.write(`signing-companion: ${message}\n`);
-    process.exitCode = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
+    process.exitCode = exitCode;
   },
 );
