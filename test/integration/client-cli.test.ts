@@ -19,6 +19,8 @@ afterAll(async () => {
   await temp.cleanup();
 });
 
+const pipeOf = () => (JSON.parse(fs.readFileSync(`${temp.home}/run/companion.json`, 'utf8')) as { pipe: string }).pipe;
+
 const finished = async (args: string[], env = temp.env) => {
   const command = runCli(args, env);
   const { code } = await command.exited;
@@ -28,20 +30,20 @@ const finished = async (args: string[], env = temp.env) => {
 describe('the TypeScript client', () => {
   it('finds the companion through the discovery file, pairs, and proves the pairing on a new connection', async () => {
     const info = { name: 'SDK Test EPR', version: '1.0' };
-    const first = await CompanionClient.connect(info, JSON.parse(fs.readFileSync(`${temp.home}/run/companion.json`, 'utf8')).pipe as string);
+    const first = await CompanionClient.connect(info, pipeOf());
     expect((await first.hello()).environment).toBe('sandbox');
     expect(first.pairingCode()).toMatch(/^\d{6}$/);
     const credentials = await first.pair();
     await first.close();
 
-    const second = await CompanionClient.connect(info, JSON.parse(fs.readFileSync(`${temp.home}/run/companion.json`, 'utf8')).pipe as string);
+    const second = await CompanionClient.connect(info, pipeOf());
     expect((await second.prove(credentials)).paired).toBe(true);
     expect((await second.getStatus()).signedIn).toBe(false);
     await second.close();
   });
 
   it("turns JSON-RPC errors into typed errors with the companion's name for them", async () => {
-    const client = await CompanionClient.connect({ name: 'SDK', version: '1' }, JSON.parse(fs.readFileSync(`${temp.home}/run/companion.json`, 'utf8')).pipe as string);
+    const client = await CompanionClient.connect({ name: 'SDK', version: '1' }, pipeOf());
     const refused = await client.prove({ clientId: '00000000-0000-4000-8000-000000000000', clientSecret: 'AAAA' }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(CompanionRpcError);
     expect(refused).toMatchObject({ name: 'NOT_PAIRED', code: -32001 });
