@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../version.js';
 import { cliFailure, UsageError } from './cli-errors.js';
 import { pairCommand, pingCommand, statusCommand } from './client-commands.js';
+import { conformanceCommand } from './conformance-command.js';
 import { prepareCommand } from './prepare-command.js';
 import { serveCommand } from './serve-command.js';
 import { showCommand } from './show-command.js';
@@ -36,6 +37,10 @@ Client (talks to the running companion; --pipe <path> to choose one, default: th
   status            session.getStatus as JSON.
   pair --name <app> --app-version <v> [--vendor <v>] [--save <file>]
                     Pair an application; prints the code to compare, then the credentials.
+  conformance <transcript.jsonl>
+                    Check a recorded session ({"dir":"send"|"recv","message":{…}} per line) against the protocol.
+  conformance --live
+                    Check the running companion's answers against the protocol.
 
 Options:
   -h, --help        Show this help.
@@ -64,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
       vendor: { type: 'string' },
       save: { type: 'string' },
       'app-version': { type: 'string' },
+      live: { type: 'boolean' },
     },
   });
   const [command = 'help'] = positionals;
@@ -96,6 +102,8 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError('pair needs --name <application name> and --app-version <its version>.');
       }
       return pairCommand({ name: values.name, version: values['app-version'], vendor: values.vendor, save: values.save, endpoint: values.pipe });
+    case 'conformance':
+      return conformanceCommand(positionals[1], { live: values.live === true, pipe: values.pipe });
     case 'show':
     case 'verify': {
       const file = positionals[1];
