@@ -52,8 +52,12 @@ export async function checkLiveCompanion(endpoint: string): Promise<LiveResult[]
       let received = '';
       socket.on('data', (d: Buffer) => (received += d.toString('utf8')));
       socket.on('error', () => undefined);
-      socket.on('close', () => resolve(received.includes('"BAD_FRAME"') ? undefined : `got "${received.slice(0, 120)}"`));
-      setTimeout(() => socket.destroy(), 5000);
+      // A companion that never closes is a failure too; the timer must not keep this process alive after.
+      const timer = setTimeout(() => socket.destroy(), 5000);
+      socket.on('close', () => {
+        clearTimeout(timer);
+        resolve(received.includes('"BAD_FRAME"') ? undefined : `got "${received.slice(0, 120)}"`);
+      });
     }),
   );
   return results;
