@@ -16,9 +16,10 @@ export function rawNumberText(container: unknown, key: string | number): string 
 }
 
 const INTEGER_KEY = /^(0|[1-9]\d*)$/;
-// A cheap superset of non-canonical numbers: any number with a fraction or exponent, and minus zero, after
-// ':', '[' or ','. Text inside strings can match too; then the exact scan below decides.
-const MAYBE_UNUSUAL_NUMBER = /[:[,]\s*-?\d+[.eE]|[:[,]\s*-0[\s,}\]]/;
+// A cheap superset of non-canonical numbers: a whole number token with a fraction or exponent, or minus
+// zero, between ':', '[' or ',' and a delimiter. Text inside strings can match too (rarely: "urn:uuid:302e…"
+// does not, as the token must end at a delimiter); then the exact scan below decides.
+const MAYBE_UNUSUAL_NUMBER = /[:[,]\s*-?\d+(?:\.\d+(?:[eE][+-]?\d+)?|[eE][+-]?\d+)\s*[,}\]]|[:[,]\s*-0\s*[,}\]]/;
 
 /**
  * Parses JSON with the native parser (which copes with any depth without recursion) and remembers the
