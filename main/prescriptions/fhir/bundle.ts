@@ -148,11 +148,3 @@ export function stringAt(resource: unknown, path: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** A required string, or INVALID_CONTENT naming where it should be. */
-export function requireString(located: Located, path: string, what: string): string {
-  const value = stringAt(located.resource, path);
-  if (value === undefined || value.trim() === '') {
-    throw new InvalidContentError(`${located.path}.${path}`, `${what} is missing`);
-  }
-  return value;
-}

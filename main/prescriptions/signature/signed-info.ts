@@ -18,10 +18,6 @@ const METHODS: Record<SignatureAlgorithm, { signature: string; digest: string; h
   },
 };
 
-export function hashOf(algorithm: SignatureAlgorithm): 'sha1' | 'sha256' {
-  return METHODS[algorithm].hash;
-}
-
 /** The named fragments, each canonicalised on its own, in the order EPS joins them. */
 export interface CanonicalFragments {
   timeAndId: string;

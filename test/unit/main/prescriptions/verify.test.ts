@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePrescription, prepare } from '../../../../main/prescriptions/prescription.js';
-import { assembleSignature, provenanceSignatureData } from '../../../../main/prescriptions/signature/xmldsig.js';
+import { assembleSignature, provenanceSignatureData, signatureText } from '../../../../main/prescriptions/signature/xmldsig.js';
 import { verifyContent } from '../../../../main/prescriptions/verify-content.js';
 import { EPS_CORPUS, prepareCases, signedExample } from '../../../support/eps-corpus.js';
 
@@ -101,6 +101,16 @@ describe('assemble, embed and verify a signature made here', () => {
     const verdict = verifyContent('fhir-bundle', signedBundle(provenanceSignatureData(signature), prepared.timestamp));
     expect(verdict).toMatchObject({ valid: true, signatureValid: true, digestMatches: true, algorithm: 'RS256', errors: [] });
     expect(verdict.certificate?.subject).toContain('555000000001_TEST_PRESCRIBER');
+  });
+
+  it('an HL7 V3 message signed here and carried in author/signatureText verifies as valid', () => {
+    const original = signedExample('ValidSignature.xml');
+    const hl7 = prepare(parsePrescription('hl7v3', original), { algorithm: 'RS256' });
+    const value = sign('sha256', Buffer.from(hl7.signedInfo, 'utf8'), privateKey);
+    const resigned = original.replace(/<signatureText>[^]*<\/signatureText>/, signatureText(assembleSignature(hl7.signedInfo, value, certificate.raw)));
+    expect(resigned).not.toBe(original);
+    // The certificate is a month old at most, and ValidSignature.xml was timed in 2021: only that fails.
+    expect(verifyContent('hl7v3', resigned)).toMatchObject({ signatureValid: true, digestMatches: true, algorithm: 'RS256' });
   });
 
   it('is not valid when the Provenance time differs from the prepare timestamp (author/time is signed)', () => {
