@@ -16,16 +16,16 @@ export function rawNumberText(container: unknown, key: string | number): string 
 }
 
 const INTEGER_KEY = /^(0|[1-9]\d*)$/;
-// A cheap superset of non-canonical numbers: a whole number token with a fraction or exponent, or minus
-// zero, between ':', '[' or ',' and a delimiter. Text inside strings can match too (rarely: "urn:uuid:302e…"
-// does not, as the token must end at a delimiter); then the exact scan below decides.
-const MAYBE_UNUSUAL_NUMBER = /[:[,]\s*-?\d+(?:\.\d+(?:[eE][+-]?\d+)?|[eE][+-]?\d+)\s*[,}\]]|[:[,]\s*-0\s*[,}\]]/;
+// The only numbers whose written form EPS signs are Quantity values (`"value": 28.0`); every other number
+// is used as a number. So the exact path is needed only when a "value" is written with a fraction, an
+// exponent or as minus zero. The literal "value" lets the regular expression engine skip ahead quickly.
+const MAYBE_UNUSUAL_NUMBER = /"value"\s*:\s*-?(?:\d+(?:\.\d|[eE])|0\s*[,}\]])/;
 
 /**
  * Parses JSON with the native parser (which copes with any depth without recursion) and remembers the
- * written form of numbers when any is written other than canonically. Only then is the text scanned and the
- * tree walked, with nesting bounded by MAX_JSON_DEPTH; each remembered text is checked to be the same
- * number the parser produced.
+ * written form of numbers when a "value" may be written other than canonically. Only then is the text
+ * scanned and the tree walked, with nesting bounded by MAX_JSON_DEPTH; each remembered text is checked to
+ * be the same number the parser produced.
  */
 export function parseJsonLossless(text: string): unknown {
   let value: unknown;

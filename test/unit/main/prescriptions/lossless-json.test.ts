@@ -11,13 +11,20 @@ describe('parseJsonLossless', () => {
     }
   });
 
-  it('keeps each number as written', () => {
-    const value = parseJsonLossless('{"a": 28.0, "b": [1e2, -0.50], "c": 7}') as { a: number; b: number[] };
-    expect(value.a).toBe(28);
-    expect(rawNumberText(value, 'a')).toBe('28.0');
+  it('keeps each number as written when a "value" is written other than canonically', () => {
+    const value = parseJsonLossless('{"value": 28.0, "b": [1e2, -0.50], "c": 7}') as { value: number; b: number[] };
+    expect(value.value).toBe(28);
+    expect(rawNumberText(value, 'value')).toBe('28.0');
     expect(rawNumberText(value.b, 0)).toBe('1e2');
     expect(rawNumberText(value.b, 1)).toBe('-0.50');
     expect(rawNumberText(value, 'c')).toBe('7');
+  });
+
+  it('takes the fast path when no "value" needs its written form (only Quantity values are signed as written)', () => {
+    const value = parseJsonLossless('{"value": 28, "other": 1.50}') as { value: number };
+    expect(rawNumberText(value, 'value')).toBeUndefined();
+    expect(String(value.value)).toBe('28');
+    expect(rawNumberText(parseJsonLossless('{"value": -0}'), 'value')).toBe('-0');
   });
 
   it('treats "__proto__" as an ordinary key, as JSON.parse does', () => {
@@ -29,8 +36,8 @@ describe('parseJsonLossless', () => {
 
   it('reads JSON nested 100,000 deep without a stack overflow, and bounds depth where it walks', () => {
     expect(() => parseJsonLossless(`${'['.repeat(100_000)}${']'.repeat(100_000)}`)).not.toThrow();
-    // A number written as "1.0" makes it walk the tree; then depth is refused with a typed error.
-    expect(() => parseJsonLossless(`${'{"a":'.repeat(100_000)}1.0${'}'.repeat(100_000)}`)).toThrow(InvalidContentError);
+    // A value written as "1.0" makes it walk the tree; then depth is refused with a typed error.
+    expect(() => parseJsonLossless(`${'{"value":'.repeat(100_000)}1.0${'}'.repeat(100_000)}`)).toThrow(InvalidContentError);
     expect(() => parsePrescription('fhir-bundle', `${'['.repeat(100_000)}${']'.repeat(100_000)}`)).toThrow(InvalidContentError);
   });
 
