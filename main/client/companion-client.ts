@@ -4,6 +4,7 @@ import os from 'node:os';
 import { resolveLocations } from '../platform/locations.js';
 import { FrameDecoder, encodeFrame } from '../pipe/framing.js';
 import { expectedProof, pairingCode } from '../pipe/pairing/pairing-code.js';
+import { endSocket } from './end-socket.js';
 
 /**
  * A typed client for the pipe protocol (docs/protocol.md), for Node integrations, tests and the CLI.
@@ -149,13 +150,7 @@ export class CompanionClient {
   }
 
   public close(): Promise<void> {
-    if (this.socket.closed) {
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      this.socket.once('close', () => resolve());
-      this.socket.end();
-    });
+    return endSocket(this.socket);
   }
 }
 

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { endSocket } from '../../main/client/end-socket.js';
 import { FrameDecoder, encodeFrame } from '../../main/pipe/framing.js';
 
 /** A minimal Content-Length JSON-RPC client over a real socket, as a prescribing system would use. */
@@ -54,12 +55,6 @@ export class RpcTestClient {
   }
 
   public close(): Promise<void> {
-    if (this.socket.closed) {
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      this.socket.once('close', () => resolve());
-      this.socket.end();
-    });
+    return endSocket(this.socket);
   }
 }
