@@ -29,9 +29,9 @@ export function pairMethod(policy: Policy, store: PairingStore, approver: Pairin
       } else if (policy.environment === 'sandbox' && policy.sandbox?.autoApprove === true) {
         approval = 'sandbox-automatic';
       } else {
-        const asked = approver.ask({ clientName: client.name, clientVersion: client.version, vendor: client.vendor ?? null, code: pairingCode(nonce) });
-        connectionState.setPendingPrompt(connection, approver.pending().at(-1)?.id);
-        const answer = await asked;
+        const prompt = approver.ask({ clientName: client.name, clientVersion: client.version, vendor: client.vendor ?? null, code: pairingCode(nonce) });
+        connectionState.setPendingPrompt(connection, prompt.id);
+        const answer = await prompt.answer;
         connectionState.setPendingPrompt(connection, undefined);
         if (answer !== 'approved') {
           logger.info('pairing.refused', { client: client.name, answer });

@@ -21,13 +21,15 @@ export class PairingApprover {
 
   constructor(private readonly timeoutMs = 2 * 60 * 1000) {}
 
-  public ask(request: Omit<PairingPrompt, 'id'>): Promise<PairingAnswer> {
+  /** Shows a prompt; returns its id (so its asker can withdraw it) and the clinician's answer to come. */
+  public ask(request: Omit<PairingPrompt, 'id'>): { id: string; answer: Promise<PairingAnswer> } {
     const prompt: PairingPrompt = { id: randomUUID(), ...request };
-    return new Promise((resolve) => {
+    const answer = new Promise<PairingAnswer>((resolve) => {
       const timer = setTimeout(() => this.finish(prompt.id, 'timeout'), this.timeoutMs);
       this.waiting.set(prompt.id, { prompt, resolve, timer });
-      this.emit();
     });
+    this.emit();
+    return { id: prompt.id, answer };
   }
 
   /** The clinician's answer; false if the prompt no longer exists (already answered or timed out). */
