@@ -29,11 +29,23 @@ export interface RpcConnection {
   readonly id: number;
   /** Per-connection values a method may keep (the hello nonce, for one). */
   readonly state: Map<string, unknown>;
+  /** Aborted when the connection closes: its pending work is cancelled with it. */
+  readonly closed: AbortSignal;
+  /** Sends a notification to this connection (nothing happens once it has closed). */
+  notify(method: string, params: unknown): void;
+}
+
+/** What a handler learns about its own request. */
+export interface RpcCall {
+  /** The request's id, as the client sent it (null for a notification). */
+  id: string | number | null;
+  /** Aborted by `$/cancelRequest` for this id, or when the connection closes. */
+  signal: AbortSignal;
 }
 
 export interface RpcMethod<S extends z.ZodType = z.ZodType> {
   params: S;
-  handle(params: z.infer<S>, connection: RpcConnection): Promise<unknown>;
+  handle(params: z.infer<S>, connection: RpcConnection, call: RpcCall): Promise<unknown>;
 }
 
 export function defineMethod<S extends z.ZodType>(method: RpcMethod<S>): RpcMethod<S> {
@@ -55,7 +67,14 @@ export type RpcResponse =
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** The Language Server Protocol's cancellation notification, which StreamJsonRpc and vscode-jsonrpc send. */
+export const CANCEL_METHOD = '$/cancelRequest';
+const CancelParams = z.object({ id: z.union([z.string().max(256), z.number().finite()]) });
+
 export class RpcDispatcher {
+  /** Requests still running, per connection, so `$/cancelRequest` can find them by id. */
+  private readonly running = new WeakMap<RpcConnection, Map<string | number, AbortController>>();
+
   constructor(
     private readonly methods: Readonly<Record<string, RpcMethod>>,
     private readonly logger: Logger,
@@ -78,6 +97,10 @@ export class RpcDispatcher {
     }
     const { id, method: name, params } = envelope.data;
     const isNotification = id === undefined;
+    if (name === CANCEL_METHOD) {
+      this.cancel(connection, params);
+      return null;
+    }
     const method = Object.hasOwn(this.methods, name) ? this.methods[name] : undefined;
     if (!method) {
       return isNotification ? null : errorResponse(id, RPC_METHOD_NOT_FOUND, `Method "${name}" does not exist.`);
@@ -90,8 +113,16 @@ export class RpcDispatcher {
         ? null
         : errorResponse(id, RPC_INVALID_PARAMS, `Invalid params${where}: ${issue?.message ?? 'invalid'}.`);
     }
+    const controller = new AbortController();
+    const running = this.runningOn(connection);
+    // A second request reusing a running id cannot be told apart by a cancellation, so it is not tracked.
+    const tracked = id !== undefined && id !== null && !running.has(id);
+    if (tracked) {
+      running.set(id, controller);
+    }
     try {
-      const result = await method.handle(parsed.data, connection);
+      const signal = AbortSignal.any([controller.signal, connection.closed]);
+      const result = await method.handle(parsed.data, connection, { id: id ?? null, signal });
       return isNotification ? null : { jsonrpc: '2.0', id, result };
     } catch (err) {
       if (err instanceof RpcError) {
@@ -99,6 +130,32 @@ export class RpcDispatcher {
       }
       this.logger.error('rpc.handler_failed', { method: name, error: String(err) });
       return isNotification ? null : errorResponse(id, RPC_INTERNAL_ERROR, 'Internal error in Signing Companion.');
+    } finally {
+      if (tracked && running.get(id) === controller) {
+        running.delete(id);
+      }
+    }
+  }
+
+  /** Requests of this connection still being handled (for tests and the status view). */
+  public runningCount(connection: RpcConnection): number {
+    return this.running.get(connection)?.size ?? 0;
+  }
+
+  private runningOn(connection: RpcConnection): Map<string | number, AbortController> {
+    let running = this.running.get(connection);
+    if (!running) {
+      running = new Map();
+      this.running.set(connection, running);
+    }
+    return running;
+  }
+
+  /** `$/cancelRequest` is a notification: an unknown or finished id is ignored, as LSP specifies. */
+  private cancel(connection: RpcConnection, params: unknown): void {
+    const parsed = CancelParams.safeParse(params);
+    if (parsed.success) {
+      this.running.get(connection)?.get(parsed.data.id)?.abort();
     }
   }
 }

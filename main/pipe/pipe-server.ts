@@ -99,7 +99,17 @@ export class PipeServer {
       socket.destroy();
       return;
     }
-    const connection: RpcConnection = { id: this.nextConnectionId++, state: new Map() };
+    const closing = new AbortController();
+    const connection: RpcConnection = {
+      id: this.nextConnectionId++,
+      state: new Map(),
+      closed: closing.signal,
+      notify: (method, params) => {
+        if (!socket.destroyed && socket.writable) {
+          socket.write(encodeFrame(JSON.stringify({ jsonrpc: '2.0', method, params })));
+        }
+      },
+    };
     const decoder = new FrameDecoder();
     this.sockets.add(socket);
     this.emitConnections();
@@ -151,6 +161,7 @@ export class PipeServer {
     });
     socket.on('close', () => {
       clearTimeout(frameTimer);
+      closing.abort();
       this.options.onDisconnect?.(connection);
       this.sockets.delete(socket);
       this.emitConnections();

@@ -2,6 +2,11 @@ import net from 'node:net';
 import { endSocket } from '../../main/client/end-socket.js';
 import { FrameDecoder, encodeFrame } from '../../main/pipe/framing.js';
 
+export interface RpcAnswer {
+  result?: unknown;
+  error?: { code: number; message: string; data?: { code: string } };
+}
+
 /** A minimal Content-Length JSON-RPC client over a real socket, as a prescribing system would use. */
 export class RpcTestClient {
   private readonly decoder = new FrameDecoder();
@@ -46,12 +51,22 @@ export class RpcTestClient {
     this.socket.write(bytes);
   }
 
-  public request(method: string, params?: unknown): Promise<{ result?: unknown; error?: { code: number; message: string; data?: { code: string } } }> {
+  public request(method: string, params?: unknown): Promise<RpcAnswer> {
+    return this.start(method, params).answer;
+  }
+
+  /** Sends a request and returns its id with the answer to come (to cancel it by id). */
+  public start(method: string, params?: unknown): { id: number; answer: Promise<RpcAnswer> } {
     const id = this.nextId++;
-    return new Promise((resolve) => {
+    const answer = new Promise<RpcAnswer>((resolve) => {
       this.waiting.set(id, resolve as (message: unknown) => void);
-      this.socket.write(encodeFrame(JSON.stringify({ jsonrpc: '2.0', id, method, params })));
     });
+    this.socket.write(encodeFrame(JSON.stringify({ jsonrpc: '2.0', id, method, params })));
+    return { id, answer };
+  }
+
+  public notify(method: string, params?: unknown): void {
+    this.socket.write(encodeFrame(JSON.stringify({ jsonrpc: '2.0', method, params })));
   }
 
   public close(): Promise<void> {

@@ -21,7 +21,7 @@ const dispatcher = new RpcDispatcher(
   },
   logger,
 );
-const connection: RpcConnection = { id: 1, state: new Map() };
+const connection: RpcConnection = { id: 1, state: new Map(), closed: new AbortController().signal, notify: () => undefined };
 const call = (body: string | Buffer) =>
   dispatcher.dispatch(Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'), connection);
 
