@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { z } from 'zod';
 import type { AppSnapshot } from '../preload/contract.js';
 import { describeEnvironment } from './policy/environment.js';
 import type { LoadedPolicy } from './policy/policy-loader.js';
@@ -16,8 +15,20 @@ import { PairingStore } from './pipe/pairing/pairing-store.js';
 import { PipeServer, type PipeLimits } from './pipe/pipe-server.js';
 import { PROTOCOL_VERSION } from './pipe/protocol.js';
 import { DiscoveryFile } from './run/discovery-file.js';
+import { signInMethod } from './pipe/methods/sign-in.js';
+import { signMethod } from './pipe/methods/sign.js';
+import { DEFAULT_SANDBOX_USER, SandboxSignIn, UnconfiguredSignIn } from './session/sandbox-sign-in.js';
+import { SessionService, type SessionInfo } from './session/session-service.js';
+import { SignInPrompt } from './session/sign-in-prompt.js';
+import { CardModules, defaultModulePaths, type ModulePlan } from './signing/card/card-modules.js';
+import { CardPresence } from './signing/card/card-presence.js';
+import { CardSigner } from './signing/card/card-signer.js';
+import { ConfirmationBoard } from './signing/confirmation-board.js';
+import { DEFAULT_SANDBOX_CARD_PIN, SoftwareTestCard } from './signing/sandbox/software-card.js';
+import { SigningService, type SigningServiceOptions } from './signing/signing-service.js';
 import { AppState } from './ui/app-state.js';
-import { UiBridge, type UiArgSchemas, type UiHandlers } from './ui/ui-bridge.js';
+import { UI_ARG_SCHEMAS } from './ui/ui-arg-schemas.js';
+import { UiBridge, type UiHandlers } from './ui/ui-bridge.js';
 import type { UiSurface } from './ui/ui-surface.js';
 import { PRODUCT_NAME, PRODUCT_VERSION } from './version.js';
 
@@ -28,6 +39,8 @@ export interface CompanionConfig {
   pid: number;
   /** Tighter limits for tests (a frame timeout of seconds, not half a minute). */
   pipeLimits?: Partial<PipeLimits>;
+  /** Shorter confirmation timeouts and queue limits for tests. */
+  signing?: SigningServiceOptions;
 }
 
 /** What a host lends the core: how windows are shown, and where log lines go. */
@@ -48,6 +61,12 @@ export class Companion {
   public readonly bridge: UiBridge;
   public readonly pairingStore: PairingStore;
   public readonly approver: PairingApprover;
+  public readonly session: SessionService;
+  public readonly signInPrompt: SignInPrompt;
+  public readonly board: ConfirmationBoard;
+  public readonly signing: SigningService;
+  private readonly cardModules: CardModules;
+  private readonly cardPresence: CardPresence;
   private readonly discovery: DiscoveryFile;
   private readonly undo: { name: string; run: () => Promise<void> }[] = [];
 
@@ -62,11 +81,39 @@ export class Companion {
     this.state = new AppState(initialSnapshot(environment, endpoint, policy.notices));
     this.pairingStore = new PairingStore(path.join(locations.home, 'paired-clients.json'));
     this.approver = new PairingApprover();
+
+    const sandbox = policy.policy.environment === 'sandbox' ? (policy.policy.sandbox ?? { autoApprove: false }) : null;
+    const sandboxUser = sandbox?.user ?? DEFAULT_SANDBOX_USER;
+    this.signInPrompt = new SignInPrompt();
+    this.session = new SessionService(
+      sandbox
+        ? new SandboxSignIn({ user: sandboxUser, automatic: sandbox.autoApprove, askClinician: (_user, signal) => this.signInPrompt.ask(signal) })
+        : new UnconfiguredSignIn(environment.label),
+    );
+    this.cardModules = new CardModules(cardModulePlan(policy, platform, sandboxUser), host.logger);
+    const cardSigner = new CardSigner(this.cardModules, host.logger);
+    this.board = new ConfirmationBoard();
+    this.signing = new SigningService(
+      this.session,
+      cardSigner,
+      this.board,
+      { autoApprove: sandbox?.autoApprove ?? false, cardPin: sandbox?.cardPin ?? (sandbox ? DEFAULT_SANDBOX_CARD_PIN : null) },
+      host.logger,
+      config.signing,
+    );
+    this.cardPresence = new CardPresence(
+      this.cardModules,
+      cardSigner,
+      (card) => this.state.update((s) => ({ ...s, signers: { ...s.signers, card } })),
+      host.logger,
+    );
     const dispatcher = new RpcDispatcher(
       {
         'companion.hello': helloMethod(environment.name, this.pairingStore),
         'companion.pair': pairMethod(policy.policy, this.pairingStore, this.approver, host.logger),
         'session.getStatus': getStatusMethod(() => this.state.current),
+        'session.signIn': signInMethod(this.session),
+        'signing.sign': signMethod(this.signing, this.pairingStore, host.logger),
       },
       host.logger,
     );
@@ -84,7 +131,7 @@ export class Companion {
         }
       },
     });
-    this.bridge = new UiBridge(uiHandlers(this.state, this.approver, this.pairingStore), UI_ARG_SCHEMAS, uiEvents(this.state), host.logger);
+    this.bridge = new UiBridge(uiHandlers(this), UI_ARG_SCHEMAS, uiEvents(this.state), host.logger);
     this.discovery = new DiscoveryFile(locations.discoveryFile);
   }
 
@@ -105,6 +152,25 @@ export class Companion {
           stopWatchingStore();
           return Promise.resolve();
         },
+      });
+      this.showSession(this.session.current());
+      const stopSession = this.session.onChange((info) => this.showSession(info));
+      const stopPrompt = this.signInPrompt.onChange(() => this.showSession(this.session.current()));
+      const stopBoard = this.board.onChange((current) => this.state.update((s) => ({ ...s, signing: { ...s.signing, current } })));
+      const stopWaiting = this.signing.onWaitingChange((waiting) => this.state.update((s) => ({ ...s, signing: { ...s.signing, waiting } })));
+      this.undo.push({
+        name: 'signing-view',
+        run: () => {
+          stopSession();
+          stopPrompt();
+          stopBoard();
+          stopWaiting();
+          return Promise.resolve();
+        },
+      });
+      await this.step('card', () => Promise.resolve(this.cardPresence.start()), async () => {
+        await this.cardPresence.stop();
+        await this.cardModules.close();
       });
       await this.step('pipe', () => this.pipe.start(), () => this.pipe.stop());
       const unsubscribe = this.pipe.onConnectionsChanged((connections) =>
@@ -156,23 +222,59 @@ export class Companion {
     this.state.update((s) => ({ ...s, pairing: { prompts: this.approver.pending(), paired } }));
   }
 
+  private showSession(info: SessionInfo | null): void {
+    const available = this.session.signInAvailable;
+    this.state.update((s) => ({
+      ...s,
+      session: {
+        signedIn: info !== null,
+        user: info?.user ?? null,
+        expiresAt: info?.expiresAt ?? null,
+        signInRequested: this.signInPrompt.asking,
+        signInUnavailable: available.ok ? null : available.reason,
+      },
+    }));
+  }
+
   private async step(name: string, run: () => Promise<void>, undo: () => Promise<void>): Promise<void> {
     await run();
     this.undo.push({ name, run: undo });
   }
 }
 
-const UI_ARG_SCHEMAS: UiArgSchemas = {
-  'app.getSnapshot': z.tuple([]),
-  'pairing.respond': z.tuple([z.string().uuid(), z.boolean()]),
-  'pairing.revoke': z.tuple([z.string().uuid()]),
-};
-
-function uiHandlers(state: AppState, approver: PairingApprover, store: PairingStore): UiHandlers {
+function uiHandlers(companion: Companion): UiHandlers {
   return {
-    'app.getSnapshot': () => Promise.resolve(state.current),
-    'pairing.respond': (promptId, approve) => Promise.resolve(approver.respond(promptId, approve)),
-    'pairing.revoke': (clientId) => store.revoke(clientId),
+    'app.getSnapshot': () => Promise.resolve(companion.state.current),
+    'pairing.respond': (promptId, approve) => Promise.resolve(companion.approver.respond(promptId, approve)),
+    'pairing.revoke': (clientId) => companion.pairingStore.revoke(clientId),
+    'signing.respond': (confirmationId, answer) => Promise.resolve(companion.board.respond(confirmationId, answer)),
+    'session.signIn': async () => {
+      // The clinician's own click is the answer to an application's request, if one is waiting.
+      if (companion.signInPrompt.answer(true)) {
+        return true;
+      }
+      await companion.session.signIn(new AbortController().signal);
+      return true;
+    },
+    'session.cancelSignIn': () => Promise.resolve(companion.signInPrompt.answer(false)),
+    'session.signOut': () => {
+      companion.session.signOut();
+      return Promise.resolve(true);
+    },
+  };
+}
+
+function cardModulePlan(policy: LoadedPolicy, platform: NodeJS.Platform, sandboxUser: { uid: string; name: string }): ModulePlan {
+  const { environment, pkcs11, sandbox } = policy.policy;
+  if (environment === 'sandbox' && !pkcs11) {
+    return { kind: 'fixed', modules: [new SoftwareTestCard({ user: sandboxUser, pin: sandbox?.cardPin ?? DEFAULT_SANDBOX_CARD_PIN })] };
+  }
+  return {
+    kind: 'pkcs11',
+    paths: pkcs11?.modules ?? defaultModulePaths(platform),
+    fromPolicy: pkcs11 !== undefined,
+    // Loaded only when a card path is configured, so the native library never loads in the sandbox.
+    load: async (path) => (await import('./signing/card/pkcs11-module.js')).Pkcs11Module.load(path),
   };
 }
 
@@ -191,14 +293,14 @@ function initialSnapshot(
   return {
     product: { name: PRODUCT_NAME, version: PRODUCT_VERSION },
     environment,
-    session: { signedIn: false, user: null },
+    session: { signedIn: false, user: null, expiresAt: null, signInRequested: false, signInUnavailable: null },
     pipe: { endpoint, connections: 0 },
-    // Signers arrive with the smartcard and Signing Service work; until then the status says so plainly.
     signers: {
-      card: { available: false, reason: 'Smartcard signing is not available in this version of Signing Companion.' },
+      card: { available: false, reason: 'Looking for a smartcard…' },
       remote: { available: false, reason: 'Signing through the NHS Signing Service is not available in this version of Signing Companion.' },
     },
     pairing: { prompts: [], paired: [] },
+    signing: { current: null, waiting: 0 },
     notices,
   };
 }

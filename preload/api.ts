@@ -31,5 +31,9 @@ export function createCompanionApi(transport: UiTransport): CompanionApi {
     onDisconnected: (listener: (error: UiError) => void) => transport.onDisconnected(listener),
     respondToPairing: (promptId: string, approve: boolean) => transport.invoke('pairing.respond', [promptId, approve]),
     revokePairing: (clientId: string) => transport.invoke('pairing.revoke', [clientId]),
+    respondToSigning: (confirmationId, answer) => transport.invoke('signing.respond', [confirmationId, answer]),
+    signIn: () => transport.invoke('session.signIn', []),
+    cancelSignIn: () => transport.invoke('session.cancelSignIn', []),
+    signOut: () => transport.invoke('session.signOut', []),
   };
 }

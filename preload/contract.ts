@@ -19,6 +19,99 @@ export interface EnvironmentView {
 export interface SessionView {
   signedIn: boolean;
   user: { uid: string; name: string; roleId: string; roleName: string } | null;
+  /** When the session ends (ISO 8601). */
+  expiresAt: string | null;
+  /** An application asked for sign-in: the window asks the clinician. */
+  signInRequested: boolean;
+  /** Sign-in cannot happen here, and why (no CIS2 configured). */
+  signInUnavailable: string | null;
+}
+
+/** One prescription as the clinician reads it: every value comes from the content that is signed. */
+export interface PrescriptionView {
+  patient: {
+    name: string;
+    nhsNumber: string;
+    nhsNumberValid: boolean;
+    dateOfBirth: string;
+    gender: string;
+    address: string[];
+    telephone: string[];
+    gpPracticeOds: string;
+  };
+  prescriber: {
+    name: string;
+    professionalCode: string;
+    jobRoleCode: string | null;
+    sdsRoleProfileId: string;
+    telephone: string | null;
+    organisation: { name: string; odsCode: string; address: string[]; telephone: string | null };
+    parentOrganisation: { name: string; odsCode: string } | null;
+  };
+  prescription: {
+    id: string;
+    shortFormId: string | null;
+    shortFormIdValid: boolean | null;
+    treatmentType: string | null;
+    nominatedPharmacyOds: string | null;
+  };
+  items: {
+    medicine: string;
+    dmdCode: string;
+    quantity: string;
+    unit: string;
+    dosage: string;
+    additionalInstructions: string;
+    controlledDrug: { schedule: string | null; quantityInWords: string | null } | null;
+    endorsements: string[];
+    issues: number | null;
+  }[];
+  patientInformation: string[];
+  currentMedication: string[];
+  notSigned: string[];
+}
+
+/** A card certificate that may sign for the clinician. */
+export interface CardChoiceView {
+  key: string;
+  tokenLabel: string;
+  holderName: string;
+  uid: string;
+  validUntil: string;
+}
+
+/** A request to sign, waiting for the clinician (or being signed after they approved). */
+export interface ConfirmationView {
+  id: string;
+  /** The prescribing system that sent it. */
+  clientName: string;
+  receivedAt: string;
+  items: { id: string; prescription: PrescriptionView }[];
+  /** Prescriptions of the request that will not be signed, and why (unreadable, digest mismatch). */
+  refused: { id: string; code: string; message: string }[];
+  signer: {
+    kind: 'card';
+    cards: CardChoiceView[];
+    chosen: string;
+    passcode: { pinPad: boolean; countLow: boolean; finalTry: boolean };
+  };
+  stage: 'review' | 'signing';
+  /** Something the clinician must read now (a wrong passcode), or null. */
+  message: string | null;
+  progress: { done: number; total: number } | null;
+  /** Approved by sandbox automation, not by a person. */
+  automatic: boolean;
+}
+
+/** The clinician's answer to a confirmation. The passcode goes no further than the card. */
+export interface ConfirmationAnswer {
+  approve: boolean;
+  /** The prescriptions to sign; the rest are declined. */
+  itemIds: string[];
+  passcode: string | null;
+  /** The clinician has read that this is the card's last try. */
+  confirmFinalTry: boolean;
+  cardKey: string | null;
 }
 
 export interface SignerAvailability {
@@ -60,6 +153,7 @@ export interface AppSnapshot {
   pipe: PipeView;
   signers: { card: SignerAvailability; remote: SignerAvailability };
   pairing: { prompts: PairingPromptView[]; paired: PairedAppView[] };
+  signing: { current: ConfirmationView | null; waiting: number };
   /** Things an admin or clinician should know that do not stop the companion (policy notices). */
   notices: string[];
 }
@@ -77,6 +171,10 @@ export interface UiInvokeMap {
   'app.getSnapshot': { args: []; result: AppSnapshot };
   'pairing.respond': { args: [promptId: string, approve: boolean]; result: boolean };
   'pairing.revoke': { args: [clientId: string]; result: boolean };
+  'signing.respond': { args: [confirmationId: string, answer: ConfirmationAnswer]; result: boolean };
+  'session.signIn': { args: []; result: boolean };
+  'session.cancelSignIn': { args: []; result: boolean };
+  'session.signOut': { args: []; result: boolean };
 }
 
 /** Events the core pushes to the window. */
@@ -87,7 +185,15 @@ export interface UiEventMap {
 export type UiInvokeChannel = keyof UiInvokeMap;
 export type UiEventName = keyof UiEventMap;
 
-export const UI_INVOKE_CHANNELS = ['app.getSnapshot', 'pairing.respond', 'pairing.revoke'] as const satisfies readonly UiInvokeChannel[];
+export const UI_INVOKE_CHANNELS = [
+  'app.getSnapshot',
+  'pairing.respond',
+  'pairing.revoke',
+  'signing.respond',
+  'session.signIn',
+  'session.cancelSignIn',
+  'session.signOut',
+] as const satisfies readonly UiInvokeChannel[];
 export const UI_EVENT_NAMES = ['app.snapshot'] as const satisfies readonly UiEventName[];
 
 /** The IPC channel the Electron shell sends every pushed event on. */
@@ -107,4 +213,11 @@ export interface CompanionApi {
   respondToPairing: (promptId: string, approve: boolean) => Promise<UiResult<boolean>>;
   /** Removes a paired application: it must pair again before it can sign. */
   revokePairing: (clientId: string) => Promise<UiResult<boolean>>;
+  /** The clinician's answer to the request being confirmed; false if it was no longer waiting. */
+  respondToSigning: (confirmationId: string, answer: ConfirmationAnswer) => Promise<UiResult<boolean>>;
+  /** Signs the clinician in (or answers an application's sign-in request with yes). */
+  signIn: () => Promise<UiResult<boolean>>;
+  /** Answers an application's sign-in request with "not now". */
+  cancelSignIn: () => Promise<UiResult<boolean>>;
+  signOut: () => Promise<UiResult<boolean>>;
 }

@@ -45,6 +45,10 @@ export async function checkLiveCompanion(endpoint: string): Promise<LiveResult[]
   await expectError('a wrong pairing proof gives NOT_PAIRED (-32001)', -32001, () =>
     client.prove({ clientId: '00000000-0000-4000-8000-000000000000', clientSecret: 'AAAA' }),
   );
+  await expectError('signing.sign from an unproved connection gives NOT_PAIRED (-32001)', -32001, () =>
+    client.call('signing.sign', { prescriptions: [{ id: 'x', format: 'fhir-bundle', content: '{}' }] }),
+  );
+  await expectError('session.signIn from an unproved connection gives NOT_PAIRED (-32001)', -32001, () => client.call('session.signIn', {}));
   await client.close();
   await check('a malformed frame is answered with BAD_FRAME and the connection closed', () =>
     new Promise<string | undefined>((resolve) => {

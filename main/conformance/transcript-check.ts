@@ -77,6 +77,10 @@ export function checkTranscript(text: string): Finding[] {
       }
       return;
     }
+    if (typeof message.method === 'string' && !('id' in message)) {
+      findings.push(...checkCompanionNotification(line, message, outstanding));
+      return;
+    }
     const id = message.id as string | number | null | undefined;
     const request = id === null || id === undefined ? undefined : outstanding.get(id);
     if (!request && !(id === null && message.error)) {
@@ -116,4 +120,20 @@ export function checkTranscript(text: string): Finding[] {
     findings.push({ line: request.line, side: 'companion', problem: `request ${String(id)} (${request.method}) was never answered` });
   }
   return findings;
+}
+
+/** The companion's only notification is `signing.progress`, about a `signing.sign` still open. */
+function checkCompanionNotification(line: number, message: Record<string, unknown>, outstanding: Map<string | number, { method: string }>): Finding[] {
+  if (message.method !== 'signing.progress') {
+    return [{ line, side: 'companion', problem: `unknown notification "${String(message.method)}"` }];
+  }
+  const params = (message.params ?? {}) as { requestId?: unknown; stage?: unknown; done?: unknown; total?: unknown };
+  const request = typeof params.requestId === 'string' || typeof params.requestId === 'number' ? outstanding.get(params.requestId) : undefined;
+  if (request?.method !== 'signing.sign') {
+    return [{ line, side: 'companion', problem: `signing.progress for ${String(params.requestId)}, which is not an open signing.sign request` }];
+  }
+  if (!['queued', 'confirming', 'signing', 'done'].includes(String(params.stage)) || typeof params.done !== 'number' || typeof params.total !== 'number') {
+    return [{ line, side: 'companion', problem: 'signing.progress needs stage (queued, confirming, signing or done), done and total' }];
+  }
+  return [];
 }

@@ -1,3 +1,4 @@
+import type { SigningError, SigningErrorCode } from '../signing/signing-error.js';
 import { RpcError } from './json-rpc.js';
 
 /**
@@ -20,11 +21,24 @@ export const PIPE_ERRORS = {
   HELLO_REQUIRED: { code: -32013, message: 'Call companion.hello first on each connection.' },
   FRAME_TIMEOUT: { code: -32014, message: 'A frame took longer than 30 seconds to arrive; the connection is closed.' },
   BAD_FRAME: { code: -32015, message: 'The frame is not Content-Length framed JSON-RPC; the connection is closed.' },
-} as const;
+  CARD_REMOVED: { code: -32016, message: 'The smartcard was removed during signing.' },
+  CARD_USER_MISMATCH: { code: -32017, message: 'The smartcard in the reader belongs to someone other than the signed-in clinician.' },
+  CARD_ERROR: { code: -32018, message: 'The smartcard or its reader reported an error.' },
+  NO_CERTIFICATE: { code: -32019, message: 'The smartcard has no certificate that can sign prescriptions.' },
+  SIGNER_UNAVAILABLE: { code: -32020, message: 'The signer asked for is not available.' },
+  SIGN_IN_UNAVAILABLE: { code: -32021, message: 'Sign-in is not available in this environment.' },
+  PIN_INCORRECT: { code: -32022, message: 'The passcode was not accepted.' },
+  SIGNATURE_INVALID: { code: -32023, message: "The card's signature did not verify with its certificate; nothing was returned." },
+} as const satisfies Record<SigningErrorCode, unknown> & Record<string, { code: number; message: string }>;
 
 export type PipeErrorName = keyof typeof PIPE_ERRORS;
 
 export function pipeError(name: PipeErrorName, message?: string): RpcError {
   const entry = PIPE_ERRORS[name];
   return new RpcError(entry.code, message ?? entry.message, { code: name });
+}
+
+/** A signing failure as the JSON-RPC error the application receives (same name, the service's words). */
+export function pipeErrorFrom(err: SigningError): RpcError {
+  return pipeError(err.code, err.message);
 }

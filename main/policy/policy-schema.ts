@@ -23,11 +23,28 @@ export const PolicySchema = z
       })
       .strict()
       .default({ preApproved: [] }),
+    /** Smartcard middleware: the PKCS#11 libraries to load, in order. Absent: the OS defaults (docs/configuration.md). */
+    pkcs11: z
+      .object({
+        modules: z.array(z.string().min(1).max(1024)).max(16),
+      })
+      .strict()
+      .optional(),
     /** Automation for the sandbox only; any other environment refuses to start with this present. */
     sandbox: z
       .object({
         /** Approve pairing and confirmations without a person (recorded as automatic). */
         autoApprove: z.boolean().default(false),
+        /** The passcode automation enters for the card (the software test card's passcode too). */
+        cardPin: z.string().min(4).max(64).optional(),
+        /** The clinician the sandbox signs in, so a test card's UID can match. */
+        user: z
+          .object({
+            uid: z.string().regex(/^\d{6,20}$/, 'must be a CIS2 UID: digits only'),
+            name: z.string().min(1).max(100),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),
@@ -44,4 +61,4 @@ export const PolicySchema = z
 
 export type Policy = z.infer<typeof PolicySchema>;
 
-export const KNOWN_POLICY_KEYS: readonly string[] = ['environment', 'clients', 'sandbox'];
+export const KNOWN_POLICY_KEYS: readonly string[] = ['environment', 'clients', 'pkcs11', 'sandbox'];

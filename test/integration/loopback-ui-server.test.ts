@@ -1,13 +1,13 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { z } from 'zod';
 import { sandboxSnapshot as snapshot } from '../support/snapshots.js';
 import { LoopbackUiServer } from '../../main/hosts/headless/loopback-ui-server.js';
 import { createMemoryLogger } from '../../main/platform/logger.js';
 import { builtAssets } from '../../main/platform/package-root.js';
 import { AppState } from '../../main/ui/app-state.js';
 import { UiBridge } from '../../main/ui/ui-bridge.js';
+import { STUB_SCHEMAS, stubHandlers } from '../support/ui-stubs.js';
 
 
 const state = new AppState(snapshot);
@@ -22,8 +22,8 @@ let url: URL;
 beforeAll(async () => {
   await server.start(
     new UiBridge(
-    { 'app.getSnapshot': () => Promise.resolve(state.current), 'pairing.respond': () => Promise.resolve(false), 'pairing.revoke': () => Promise.resolve(false) },
-    { 'app.getSnapshot': z.tuple([]), 'pairing.respond': z.tuple([z.string(), z.boolean()]), 'pairing.revoke': z.tuple([z.string()]) },
+      stubHandlers({ 'app.getSnapshot': () => Promise.resolve(state.current) }),
+      STUB_SCHEMAS,
       { subscribe: (listener) => state.subscribe((s) => listener('app.snapshot', s)) },
       createMemoryLogger(),
     ),

@@ -3,6 +3,7 @@ import { Companion } from '../../main/app.js';
 import type { Policy } from '../../main/policy/policy-schema.js';
 import { resolveLocations } from '../../main/platform/locations.js';
 import { createMemoryLogger } from '../../main/platform/logger.js';
+import type { SigningServiceOptions } from '../../main/signing/signing-service.js';
 import type { UiSurface } from '../../main/ui/ui-surface.js';
 import { createTempHome, type TempHome } from './temp-home.js';
 
@@ -16,7 +17,7 @@ export interface PipeHarness {
 
 const noWindow: UiSurface = { url: null, start: () => Promise.resolve(), stop: () => Promise.resolve() };
 
-export async function startPipeHarness(policy: Partial<Policy> = {}, frameTimeoutMs = 1000): Promise<PipeHarness> {
+export async function startPipeHarness(policy: Partial<Policy> = {}, frameTimeoutMs = 1000, signing?: SigningServiceOptions): Promise<PipeHarness> {
   const home = await createTempHome();
   const locations = resolveLocations({ env: home.env, platform: process.platform, homedir: os.homedir() });
   const companion = new Companion(
@@ -26,6 +27,7 @@ export async function startPipeHarness(policy: Partial<Policy> = {}, frameTimeou
       platform: process.platform,
       pid: process.pid,
       pipeLimits: { frameTimeoutMs },
+      ...(signing ? { signing } : {}),
     },
     { ui: noWindow, logger: createMemoryLogger() },
   );

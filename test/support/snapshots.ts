@@ -9,9 +9,10 @@ export const sandboxSnapshot: AppSnapshot = {
     clinicalUse: false,
     notice: 'Not for clinical use. Everything here is simulated.',
   },
-  session: { signedIn: false, user: null },
+  session: { signedIn: false, user: null, expiresAt: null, signInRequested: false, signInUnavailable: null },
   pipe: { endpoint: '/run/user/1000/companion.sock', connections: 0 },
   signers: { card: { available: false, reason: 'No card.' }, remote: { available: false, reason: 'Not set up.' } },
   pairing: { prompts: [], paired: [] },
+  signing: { current: null, waiting: 0 },
   notices: [],
 };

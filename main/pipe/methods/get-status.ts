@@ -14,6 +14,8 @@ export function getStatusMethod(snapshot: () => AppSnapshot) {
       return Promise.resolve({
         signedIn: session.signedIn,
         ...(session.user ? { user: { uid: session.user.uid, name: session.user.name, roleId: session.user.roleId, roleName: session.user.roleName } } : {}),
+        ...(session.user ? { aal: 'AAL3' } : {}),
+        ...(session.expiresAt ? { expiresAt: session.expiresAt } : {}),
         environment: environment.name,
         signers,
       });

@@ -1,13 +1,17 @@
 import { z } from 'zod';
 import { PIPE_ERRORS } from '../error-codes.js';
 import { HelloParams } from './hello.js';
+import { SignParams } from '../../signing/sign-request.js';
 import { PairParams } from './pair.js';
+import { SignInParams } from './sign-in.js';
 
 /** Every method's params schema, by method name: the source of docs/protocol/*.schema.json. */
 export const METHOD_PARAMS: Record<string, z.ZodType> = {
   'companion.hello': HelloParams,
   'companion.pair': PairParams,
   'session.getStatus': z.object({}).strict(),
+  'session.signIn': SignInParams,
+  'signing.sign': SignParams,
 };
 
 /** The JSON Schema documents published in docs/protocol/, generated from the schemas the server uses. */

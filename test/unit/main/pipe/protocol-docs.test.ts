@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PIPE_ERRORS } from '../../../../main/pipe/error-codes.js';
 import { METHOD_PARAMS, protocolSchemas } from '../../../../main/pipe/methods/schemas.js';
 import { PACKAGE_ROOT } from '../../../support/cli-process.js';
 import { startPipeHarness } from '../../../support/pipe-harness.js';
@@ -11,6 +12,13 @@ describe('published protocol schemas', () => {
     for (const [file, schema] of Object.entries(protocolSchemas())) {
       const published = fs.readFileSync(path.join(PACKAGE_ROOT, 'docs', 'protocol', file), 'utf8');
       expect(JSON.parse(published), file).toEqual(JSON.parse(JSON.stringify(schema)));
+    }
+  });
+
+  it("docs/protocol.md's error table lists every error the companion sends, with its code and message", () => {
+    const doc = fs.readFileSync(path.join(PACKAGE_ROOT, 'docs', 'protocol.md'), 'utf8');
+    for (const [name, { code, message }] of Object.entries(PIPE_ERRORS)) {
+      expect(doc, name).toContain(`| \`${name}\` | ${code} | ${message} |`);
     }
   });
 

@@ -8,6 +8,7 @@ import { parsePrescription, prepare } from '../../../../main/prescriptions/presc
 import { assembleSignature, provenanceSignatureData, signatureText } from '../../../../main/prescriptions/signature/xmldsig.js';
 import { verifyContent } from '../../../../main/prescriptions/verify-content.js';
 import { EPS_CORPUS, prepareCases, signedExample } from '../../../support/eps-corpus.js';
+import { signedBundle as signedBundleOf } from '../../../support/signed-bundle.js';
 
 describe('verify: EPS verification examples (HL7 V3)', () => {
   it('ValidSignature.xml is valid: RSA verifies, digest matches, certificate valid at author/time', () => {
@@ -80,15 +81,7 @@ describe('assemble, embed and verify a signature made here', () => {
   const signatureValue = sign('sha256', Buffer.from(prepared.signedInfo, 'utf8'), privateKey);
   const signature = assembleSignature(prepared.signedInfo, signatureValue, certificate.raw);
 
-  function signedBundle(data: string, when: string): string {
-    const bundle = JSON.parse(testCase.request) as { entry: { fullUrl?: string; resource: Record<string, unknown> }[] };
-    const requester = (bundle.entry.find((e) => e.resource.resourceType === 'MedicationRequest')!.resource.requester as { reference: string }).reference;
-    bundle.entry.push({
-      fullUrl: 'urn:uuid:0b7a3cc5-1d2e-4c7b-9a55-111111111111',
-      resource: { resourceType: 'Provenance', signature: [{ when, who: { reference: requester }, data }] },
-    });
-    return JSON.stringify(bundle);
-  }
+  const signedBundle = (data: string, when: string) => signedBundleOf(testCase.request, data, when);
 
   it('writes the SignedInfo without its xmlns and the certificate as one line of base64 DER', () => {
     expect(signature.startsWith('<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo><CanonicalizationMethod')).toBe(true);

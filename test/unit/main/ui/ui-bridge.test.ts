@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { sandboxSnapshot as snapshot } from '../../../support/snapshots.js';
 import { CompanionError } from '../../../../main/errors.js';
 import { createMemoryLogger } from '../../../../main/platform/logger.js';
 import { AppState } from '../../../../main/ui/app-state.js';
 import { UiBridge, type UiHandlers } from '../../../../main/ui/ui-bridge.js';
+import { STUB_SCHEMAS, stubHandlers } from '../../../support/ui-stubs.js';
 
 
 function bridgeWith(handler: UiHandlers['app.getSnapshot']) {
   const state = new AppState(snapshot);
   const logger = createMemoryLogger();
   const bridge = new UiBridge(
-    { 'app.getSnapshot': handler, 'pairing.respond': () => Promise.resolve(false), 'pairing.revoke': () => Promise.resolve(false) },
-    { 'app.getSnapshot': z.tuple([]), 'pairing.respond': z.tuple([z.string(), z.boolean()]), 'pairing.revoke': z.tuple([z.string()]) },
+    stubHandlers({ 'app.getSnapshot': handler }),
+    STUB_SCHEMAS,
     { subscribe: (listener) => state.subscribe((s) => listener('app.snapshot', s)) },
     logger,
   );
