@@ -1,9 +1,11 @@
 import { useEffect } from 'react';
 import { useStore } from 'zustand';
+import { Confirmation } from './components/confirmation';
 import { EnvironmentBanner } from './components/environment-banner';
 import { PairedApps } from './components/paired-apps';
 import { PairingPrompt } from './components/pairing-prompt';
 import { ServiceHeader } from './components/service-header';
+import { SessionPanel } from './components/session-panel';
 import { StatusSummary } from './components/status-summary';
 import { WaitingList } from './components/waiting-list';
 import type { AppStore } from './stores/app-store';
@@ -15,6 +17,11 @@ export function App({ store }: { store: AppStore }) {
   const connect = useStore(store, (s) => s.connect);
   const answerPairing = useStore(store, (s) => s.answerPairing);
   const revokePairing = useStore(store, (s) => s.revokePairing);
+  const answerSigning = useStore(store, (s) => s.answerSigning);
+  const signIn = useStore(store, (s) => s.signIn);
+  const cancelSignIn = useStore(store, (s) => s.cancelSignIn);
+  const signOut = useStore(store, (s) => s.signOut);
+  const actionError = useStore(store, (s) => s.actionError);
   useEffect(() => connect(), [connect]);
 
   return (
@@ -42,7 +49,28 @@ export function App({ store }: { store: AppStore }) {
               {snapshot.pairing.prompts.map((prompt) => (
                 <PairingPrompt key={prompt.id} prompt={prompt} onAnswer={(approve) => answerPairing(prompt.id, approve)} />
               ))}
-              <WaitingList />
+              {actionError && (
+                <div className="nhsuk-error-summary" role="alert">
+                  <p className="nhsuk-error-summary__title">{actionError.message}</p>
+                </div>
+              )}
+              <SessionPanel
+                session={snapshot.session}
+                sandbox={snapshot.environment.name === 'sandbox'}
+                onSignIn={signIn}
+                onCancel={cancelSignIn}
+                onSignOut={signOut}
+              />
+              {snapshot.signing.current ? (
+                <Confirmation view={snapshot.signing.current} onAnswer={(answer) => answerSigning(snapshot.signing.current?.id ?? '', answer)} />
+              ) : (
+                <WaitingList />
+              )}
+              {snapshot.signing.waiting > 0 && (
+                <p className="nhsuk-body-s" data-testid="queue">
+                  {snapshot.signing.waiting === 1 ? '1 more request is waiting.' : `${snapshot.signing.waiting} more requests are waiting.`}
+                </p>
+              )}
               <StatusSummary snapshot={snapshot} />
               <PairedApps apps={snapshot.pairing.paired} onRevoke={revokePairing} />
               {snapshot.notices.map((notice) => (

@@ -1,5 +1,5 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { AppSnapshot, CompanionApi, UiError } from '../../preload/contract';
+import type { AppSnapshot, CompanionApi, ConfirmationAnswer, UiError } from '../../preload/contract';
 
 /**
  * The window's projection of the core's state.
@@ -16,6 +16,16 @@ export interface AppStoreState {
   /** The clinician's answer to a pairing prompt. The core updates the state; nothing changes here. */
   answerPairing: (promptId: string, approve: boolean) => void;
   revokePairing: (clientId: string) => void;
+  /**
+   * The clinician's answer to a confirmation. The passcode passes straight through to the core and is
+   * never kept in this store.
+   */
+  answerSigning: (confirmationId: string, answer: ConfirmationAnswer) => void;
+  signIn: () => void;
+  cancelSignIn: () => void;
+  signOut: () => void;
+  /** The last action the core refused, to show once (a sign-in that failed). */
+  actionError: UiError | null;
 }
 
 export type AppStore = StoreApi<AppStoreState>;
@@ -47,5 +57,18 @@ export function createAppStore(api: CompanionApi): AppStore {
     revokePairing: (clientId) => {
       void api.revokePairing(clientId);
     },
+    answerSigning: (confirmationId, answer) => {
+      void api.respondToSigning(confirmationId, answer);
+    },
+    signIn: () => {
+      void api.signIn().then((result) => set({ actionError: result.ok ? null : result.error }));
+    },
+    cancelSignIn: () => {
+      void api.cancelSignIn();
+    },
+    signOut: () => {
+      void api.signOut();
+    },
+    actionError: null,
   }));
 }

@@ -39,7 +39,7 @@ describe('App', () => {
     expect(within(status).getByText('/run/user/1000/companion.sock')).toBeTruthy();
     fake.push({
       ...sandboxSnapshot,
-      session: { signedIn: true, user: { uid: '555', name: 'Dr Ada Lovelace', roleId: '100102238986', roleName: 'GP' } },
+      session: { ...sandboxSnapshot.session, signedIn: true, user: { uid: '555', name: 'Dr Ada Lovelace', roleId: '100102238986', roleName: 'GP' } },
       pipe: { ...sandboxSnapshot.pipe, connections: 1 },
     });
     expect(await within(status).findByText('1 connection')).toBeTruthy();

@@ -1,4 +1,4 @@
-import type { AppSnapshot, CompanionApi, UiError, UiResult } from '../../../preload/contract';
+import type { AppSnapshot, CompanionApi, ConfirmationAnswer, UiError, UiResult } from '../../../preload/contract';
 
 export { sandboxSnapshot } from '../../support/snapshots.js';
 
@@ -8,6 +8,8 @@ export function fakeApi(first: UiResult<AppSnapshot>) {
   const disconnectListeners = new Set<(error: UiError) => void>();
   const answers: [string, boolean][] = [];
   const revoked: string[] = [];
+  const signingAnswers: [string, ConfirmationAnswer][] = [];
+  const sessionCalls: string[] = [];
   const api: CompanionApi = {
     getSnapshot: () => Promise.resolve(first),
     onSnapshot: (listener) => {
@@ -22,6 +24,22 @@ export function fakeApi(first: UiResult<AppSnapshot>) {
       revoked.push(clientId);
       return Promise.resolve({ ok: true, value: true });
     },
+    respondToSigning: (confirmationId, answer) => {
+      signingAnswers.push([confirmationId, answer]);
+      return Promise.resolve({ ok: true, value: true });
+    },
+    signIn: () => {
+      sessionCalls.push('signIn');
+      return Promise.resolve({ ok: true, value: true });
+    },
+    cancelSignIn: () => {
+      sessionCalls.push('cancelSignIn');
+      return Promise.resolve({ ok: true, value: true });
+    },
+    signOut: () => {
+      sessionCalls.push('signOut');
+      return Promise.resolve({ ok: true, value: true });
+    },
     onDisconnected: (listener) => {
       disconnectListeners.add(listener);
       return () => disconnectListeners.delete(listener);
@@ -32,6 +50,8 @@ export function fakeApi(first: UiResult<AppSnapshot>) {
     push: (snapshot: AppSnapshot) => listeners.forEach((listener) => listener(snapshot)),
     answers,
     revoked,
+    signingAnswers,
+    sessionCalls,
     disconnect: (error: UiError) => disconnectListeners.forEach((listener) => listener(error)),
     listenerCount: () => listeners.size + disconnectListeners.size,
   };
