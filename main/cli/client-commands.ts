@@ -45,7 +45,8 @@ export async function pairCommand(options: { name: string; version: string; vend
     await client.hello();
     process.stderr.write(`Pairing code: ${client.pairingCode()}. Check that Signing Companion shows the same code, then approve there.\n`);
     const credentials = await client.pair();
-    const text = `${JSON.stringify(credentials, null, 2)}\n`;
+    // The name goes with the credentials: a proof is checked against the pairing, the name only labels it.
+    const text = `${JSON.stringify({ ...credentials, name: options.name }, null, 2)}\n`;
     if (options.save) {
       await fs.writeFile(options.save, text, { mode: 0o600 });
       process.stderr.write(`Paired. Credentials written to ${options.save}.\n`);

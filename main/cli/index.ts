@@ -7,6 +7,7 @@ import { conformanceCommand } from './conformance-command.js';
 import { prepareCommand } from './prepare-command.js';
 import { serveCommand } from './serve-command.js';
 import { showCommand } from './show-command.js';
+import { signCommand } from './sign-command.js';
 import { verifyCommand } from './verify-command.js';
 import { startCommand } from './start-command.js';
 
@@ -37,6 +38,10 @@ Client (talks to the running companion; --pipe <path> to choose one, default: th
   status            session.getStatus as JSON.
   pair --name <app> --app-version <v> [--vendor <v>] [--save <file>]
                     Pair an application; prints the code to compare, then the credentials.
+  sign <files…> --credentials <file> [--prepared <prepare-response.json>] [--algorithm RS256|RS1]
+                    [--signer card|remote|auto]
+                    Send prescriptions (.json Bundles, .xml HL7 V3) to the clinician; prints the results as
+                    JSON and exits 0 only if every one was signed. --credentials is what "pair --save" wrote.
   conformance <transcript.jsonl>
                     Check a recorded session ({"dir":"send"|"recv","message":{…}} per line) against the protocol.
   conformance --live
@@ -70,6 +75,9 @@ async function main(argv: string[]): Promise<number> {
       save: { type: 'string' },
       'app-version': { type: 'string' },
       live: { type: 'boolean' },
+      credentials: { type: 'string' },
+      prepared: { type: 'string' },
+      signer: { type: 'string' },
     },
   });
   const [command = 'help'] = positionals;
@@ -102,6 +110,16 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError('pair needs --name <application name> and --app-version <its version>.');
       }
       return pairCommand({ name: values.name, version: values['app-version'], vendor: values.vendor, save: values.save, endpoint: values.pipe });
+    case 'sign':
+      return signCommand({
+        files: positionals.slice(1),
+        credentials: values.credentials,
+        prepared: values.prepared,
+        algorithm: values.algorithm,
+        signer: values.signer,
+        name: values.name,
+        endpoint: values.pipe,
+      });
     case 'conformance':
       return conformanceCommand(positionals[1], { live: values.live === true, pipe: values.pipe });
     case 'show':

@@ -4,7 +4,10 @@ import os from 'node:os';
 import { resolveLocations } from '../platform/locations.js';
 import { FrameDecoder, encodeFrame } from '../pipe/framing.js';
 import { expectedProof, pairingCode } from '../pipe/pairing/pairing-code.js';
+import type { SignItemResult, SignProgress, SignRequest } from '../signing/sign-request.js';
 import { endSocket } from './end-socket.js';
+
+export type { SignItemResult, SignProgress, SignRequest };
 
 /**
  * A typed client for the pipe protocol (docs/protocol.md), for Node integrations, tests and the CLI.
@@ -35,7 +38,23 @@ export interface StatusResult {
   signedIn: boolean;
   user?: { uid: string; name: string; roleId: string; roleName: string };
   environment: HelloResult['environment'];
+  aal?: string;
+  expiresAt?: string;
   signers: { card: { available: boolean; reason?: string }; remote: { available: boolean; reason?: string } };
+}
+
+export interface SignInResult {
+  signedIn: true;
+  user: { uid: string; name: string; roleId: string; roleName: string };
+  aal: string;
+  expiresAt: string;
+}
+
+export interface SignOptions {
+  /** Told of queue position, confirmation and each prescription signed. */
+  onProgress?: (progress: SignProgress) => void;
+  /** Aborting sends `$/cancelRequest`; the answer is then CANCELLED (or the results so far). */
+  signal?: AbortSignal;
 }
 
 export class CompanionRpcError extends Error {
@@ -68,6 +87,7 @@ export class CompanionClient {
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
   private nonce: string | null = null;
+  private readonly progressListeners = new Map<number, (progress: SignProgress) => void>();
 
   private constructor(
     private readonly socket: net.Socket,
@@ -75,7 +95,18 @@ export class CompanionClient {
   ) {
     socket.on('data', (chunk: Buffer) => {
       for (const frame of this.decoder.push(chunk)) {
-        const message = JSON.parse(frame.toString('utf8')) as { id?: number; result?: unknown; error?: { code: number; message: string; data?: { code?: string } } };
+        const message = JSON.parse(frame.toString('utf8')) as {
+          id?: number;
+          method?: string;
+          params?: unknown;
+          result?: unknown;
+          error?: { code: number; message: string; data?: { code?: string } };
+        };
+        if (message.method === 'signing.progress') {
+          const progress = message.params as SignProgress;
+          this.progressListeners.get(progress.requestId as number)?.(progress);
+          continue;
+        }
         const entry = typeof message.id === 'number' ? this.waiting.get(message.id) : undefined;
         if (!entry) {
           continue;
@@ -109,11 +140,7 @@ export class CompanionClient {
   }
 
   public call<T>(method: string, params: object = {}): Promise<T> {
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.waiting.set(id, { resolve: resolve, reject });
-      this.socket.write(encodeFrame(JSON.stringify({ jsonrpc: '2.0', id, method, params })));
-    });
+    return this.send<T>(method, params).answer;
   }
 
   public async hello(): Promise<HelloResult> {
@@ -149,8 +176,38 @@ export class CompanionClient {
     return this.call<StatusResult>('session.getStatus', {});
   }
 
+  /** Asks the clinician to sign in; resolves once they have (at once if they already are). */
+  public signIn(): Promise<SignInResult> {
+    return this.call<SignInResult>('session.signIn', {});
+  }
+
+  /** Sends prescriptions to the clinician to check and sign; resolves with one result per prescription. */
+  public async sign(request: SignRequest, options: SignOptions = {}): Promise<SignItemResult[]> {
+    const { id, answer } = this.send<{ results: SignItemResult[] }>('signing.sign', request);
+    if (options.onProgress) {
+      this.progressListeners.set(id, options.onProgress);
+    }
+    const cancel = () => this.socket.write(encodeFrame(JSON.stringify({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id } })));
+    options.signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      return (await answer).results;
+    } finally {
+      this.progressListeners.delete(id);
+      options.signal?.removeEventListener('abort', cancel);
+    }
+  }
+
   public close(): Promise<void> {
     return endSocket(this.socket);
+  }
+
+  private send<T>(method: string, params: object): { id: number; answer: Promise<T> } {
+    const id = this.nextId++;
+    const answer = new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve, reject });
+    });
+    this.socket.write(encodeFrame(JSON.stringify({ jsonrpc: '2.0', id, method, params })));
+    return { id, answer };
   }
 }
 

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompanionClient, CompanionRpcError } from '../../main/client/companion-client.js';
 import { runCli, type RunningCommand } from '../support/cli-process.js';
+import { EPS_CORPUS, prepareCases } from '../support/eps-corpus.js';
 import { createTempHome, type TempHome } from '../support/temp-home.js';
 
 // A real headless host with sandbox automation, as a supplier's CI would run it.
@@ -83,5 +85,58 @@ describe('signing-companion ping / status / pair', () => {
     } finally {
       await elsewhere.cleanup();
     }
+  });
+});
+
+describe('signing through the SDK and the CLI (sandbox automation approves)', () => {
+  const testCase = prepareCases().find((c) => c.name === 'primary-care_acute_nominated-pharmacy_medical-prescriber_1')!;
+  const caseDir = path.join(EPS_CORPUS, 'prepare', testCase.name);
+
+  it('the SDK signs in, signs with progress, and returns the signature for the digest', async () => {
+    const info = { name: 'SDK Signing EPR', version: '1.0' };
+    const first = await CompanionClient.connect(info, pipeOf());
+    await first.hello();
+    const credentials = await first.pair();
+    await first.close();
+    const client = await CompanionClient.connect(info, pipeOf());
+    await client.prove(credentials);
+    expect((await client.signIn()).user.uid).toBe('555000000001');
+    const stages: string[] = [];
+    const [result] = await client.sign(
+      { prescriptions: [{ id: 'one', format: 'fhir-bundle', content: testCase.request, prepared: { digest: testCase.digest, timestamp: testCase.timestamp, algorithm: testCase.algorithm } }] },
+      { onProgress: (p) => stages.push(p.stage) },
+    );
+    expect(result).toMatchObject({ id: 'one', status: 'signed', signedInfo: testCase.digest, timestamp: testCase.timestamp });
+    expect(stages.at(-1)).toBe('done');
+    await client.close();
+  });
+
+  it('sign prints the results as JSON and exits 0 when every prescription is signed', async () => {
+    const file = `${temp.home}/cli-credentials.json`;
+    expect((await finished(['pair', '--name', 'CLI Signing EPR', '--app-version', '1', '--save', file])).code).toBe(0);
+    const result = await finished(['sign', path.join(caseDir, 'prepare-request.json'), '--credentials', file, '--prepared', path.join(caseDir, 'prepare-response.json')]);
+    expect(result.stderr).toContain('1/1 prepare-request.json: signed');
+    expect(result.code).toBe(0);
+    const { results } = JSON.parse(result.stdout) as { results: { id: string; status: string; signedInfo: string }[] };
+    expect(results).toEqual([expect.objectContaining({ id: 'prepare-request.json', status: 'signed', signedInfo: testCase.digest })]);
+  });
+
+  it('sign exits 1 and reports per file when a prescription cannot be read', async () => {
+    const file = `${temp.home}/cli-credentials.json`;
+    const broken = `${temp.home}/broken.json`;
+    fs.writeFileSync(broken, '{"resourceType": "Bundle", "entry": []}');
+    const result = await finished(['sign', path.join(caseDir, 'prepare-request.json'), broken, '--credentials', file]);
+    expect(result.code).toBe(1);
+    const { results } = JSON.parse(result.stdout) as { results: { id: string; status: string; error?: { code: string } }[] };
+    expect(results.map((r) => [r.id, r.status, r.error?.code])).toEqual([
+      ['prepare-request.json', 'signed', undefined],
+      ['broken.json', 'failed', 'INVALID_CONTENT'],
+    ]);
+  });
+
+  it('sign without credentials says what it needs', async () => {
+    const result = await finished(['sign', path.join(caseDir, 'prepare-request.json')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--credentials <file>/);
   });
 });
