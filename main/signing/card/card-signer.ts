@@ -12,6 +12,11 @@ export interface CardModuleSource {
 /** A certificate on a card that may sign for the clinician. */
 export interface CardCandidate {
   key: string;
+  /**
+   * Whether its private key was seen before login. Many cards hide private keys (CKA_PRIVATE) until the
+   * passcode is entered, so an unseen key is looked for again after login, before anything is signed.
+   */
+  keySeen: boolean;
   module: CardModule;
   token: TokenInfo;
   certificate: TokenCertificate;
@@ -86,13 +91,14 @@ export class CardSigner {
             if (!facts) {
               continue;
             }
-            const problem = await usability(facts, certificate, session, now);
+            const problem = usability(facts, now);
             if (problem) {
               unusable.push(`${facts.commonName}: ${problem}`);
             } else if (facts.uid !== user.uid) {
               otherHolders.push(facts);
             } else {
-              candidates.push({ key: `${token.serialNumber}/${certificate.id.toString('hex')}`, module, token, certificate, facts });
+              const keySeen = await cardCall(() => session.hasPrivateKey(certificate.id));
+              candidates.push({ key: `${token.serialNumber}/${certificate.id.toString('hex')}`, keySeen, module, token, certificate, facts });
             }
           }
         }
@@ -192,6 +198,10 @@ export class CardSigning {
     }
     this.loggedIn = true;
     this.pin = pin && !state.pinPad ? Buffer.from(pin) : null;
+    const chosen = this.chosen;
+    if (!chosen.keySeen && !(await cardCall(() => this.session().hasPrivateKey(chosen.certificate.id)))) {
+      throw new SigningError('NO_CERTIFICATE', `The smartcard has the certificate ${chosen.facts.commonName} but not its private key, so it cannot sign with it.`);
+    }
     return { ok: true };
   }
 
@@ -280,7 +290,7 @@ export class CardSigning {
   }
 }
 
-async function usability(facts: CertificateFacts, certificate: TokenCertificate, session: CardSession, now: Date): Promise<string | null> {
+function usability(facts: CertificateFacts, now: Date): string | null {
   if (!facts.nonRepudiation) {
     return 'not a signing certificate (no nonRepudiation key usage)';
   }
@@ -289,9 +299,6 @@ async function usability(facts: CertificateFacts, certificate: TokenCertificate,
   }
   if (now > facts.notAfter) {
     return `expired on ${facts.notAfter.toISOString().slice(0, 10)}`;
-  }
-  if (!(await cardCall(() => session.hasPrivateKey(certificate.id)))) {
-    return 'its private key is not on the card';
   }
   return null;
 }
