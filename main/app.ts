@@ -4,6 +4,7 @@ import { describeEnvironment } from './policy/environment.js';
 import type { LoadedPolicy } from './policy/policy-loader.js';
 import type { Locations } from './platform/locations.js';
 import type { Logger } from './platform/logger.js';
+import type { WindowsIdentity } from './platform/windows-identity.js';
 import { pipeEndpoint } from './pipe/endpoint.js';
 import { RpcDispatcher } from './pipe/json-rpc.js';
 import { connectionState } from './pipe/methods/connection-state.js';
@@ -41,6 +42,8 @@ export interface CompanionConfig {
   pipeLimits?: Partial<PipeLimits>;
   /** Shorter confirmation timeouts and queue limits for tests. */
   signing?: SigningServiceOptions;
+  /** Windows: the user's SID and session, which name the pipe (read by the host at start). */
+  windowsIdentity?: WindowsIdentity;
 }
 
 /** What a host lends the core: how windows are shown, and where log lines go. */
@@ -76,7 +79,12 @@ export class Companion {
   ) {
     const { locations, policy, platform } = config;
     const environment = describeEnvironment(policy.policy.environment);
-    const endpoint = pipeEndpoint({ platform, home: locations.home, runDir: locations.runDir });
+    const endpoint = pipeEndpoint({
+      platform,
+      home: locations.home,
+      runDir: locations.runDir,
+      ...(config.windowsIdentity ? { windowsIdentity: config.windowsIdentity } : {}),
+    });
 
     this.state = new AppState(initialSnapshot(environment, endpoint, policy.notices));
     this.pairingStore = new PairingStore(path.join(locations.home, 'paired-clients.json'));

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import type { Logger } from '../platform/logger.js';
+import { CompanionError } from '../errors.js';
 import { claimEndpoint } from './endpoint-claim.js';
 import { FrameDecoder, FramingError, encodeFrame } from './framing.js';
 import { pipeError } from './error-codes.js';
@@ -60,7 +61,7 @@ export class PipeServer {
     await claimEndpoint(endpoint, platform);
     const server = net.createServer((socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, endpoint)));
       // A deep backlog: a terminal server's morning log-in can bring hundreds of connections at once.
       server.listen({ path: endpoint, backlog: 4096 }, () => {
         server.off('error', reject);
@@ -174,4 +175,19 @@ export class PipeServer {
       listener(this.sockets.size);
     }
   }
+}
+
+/**
+ * On Windows the first pipe instance is created exclusively (FILE_FLAG_FIRST_PIPE_INSTANCE), so a name
+ * another process already holds fails here: the companion refuses rather than share it.
+ */
+export function listenError(err: NodeJS.ErrnoException, endpoint: string): Error {
+  if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
+    return new CompanionError(
+      'ENDPOINT_IN_USE',
+      `Another program already holds ${endpoint}, so Signing Companion will not start: it never shares its endpoint. Close that program, or ask your IT team.`,
+      { cause: err },
+    );
+  }
+  return err;
 }

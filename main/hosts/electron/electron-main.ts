@@ -9,6 +9,7 @@ import { builtAssets, findPackageRoot } from '../../platform/package-root.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { ElectronUi } from './electron-ui.js';
 import { denyAllPermissions, hardenAllWebContents } from './web-contents-security.js';
+import { readWindowsIdentity } from '../../platform/windows-identity.js';
 
 /**
  * The Electron shell: a thin adapter that lends the core a tray and windows.
@@ -46,7 +47,8 @@ async function run(): Promise<void> {
       trayIcon: path.join(findPackageRoot(), 'assets', 'tray-icon.png'),
       logger,
     });
-    companion = new Companion({ locations, policy, platform: process.platform, pid: process.pid }, { ui, logger });
+    const windowsIdentity = process.platform === 'win32' ? await readWindowsIdentity(process.pid) : undefined;
+    companion = new Companion({ locations, policy, platform: process.platform, pid: process.pid, ...(windowsIdentity ? { windowsIdentity } : {}) }, { ui, logger });
     await companion.start();
     app.on('second-instance', () => ui.open());
   } catch (err) {

@@ -5,6 +5,7 @@ import { resolveLocations } from '../../platform/locations.js';
 import { createFileLogger } from '../../platform/logger.js';
 import { builtAssets } from '../../platform/package-root.js';
 import { LoopbackUiServer } from './loopback-ui-server.js';
+import { readWindowsIdentity } from '../../platform/windows-identity.js';
 
 export interface HeadlessOptions {
   env?: NodeJS.ProcessEnv;
@@ -34,7 +35,8 @@ export async function startHeadless({ env = process.env, port }: HeadlessOptions
     logger,
     ...(port === undefined ? {} : { port }),
   });
-  const companion = new Companion({ locations, policy, platform: process.platform, pid: process.pid }, { ui, logger });
+  const windowsIdentity = process.platform === 'win32' ? await readWindowsIdentity(process.pid) : undefined;
+  const companion = new Companion({ locations, policy, platform: process.platform, pid: process.pid, ...(windowsIdentity ? { windowsIdentity } : {}) }, { ui, logger });
   try {
     await companion.start();
   } catch (err) {
