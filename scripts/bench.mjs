@@ -50,3 +50,7 @@ console.log('');
 
 const { benchPipe } = await import('./bench-pipe.mjs');
 await benchPipe(root);
+
+console.log('');
+const { benchCard } = await import('./bench-card.mjs');
+await benchCard(root);

@@ -235,45 +235,73 @@ export class SigningService {
     return { approve: true, itemIds: view.items.map((i) => i.id), passcode: this.automation.cardPin, confirmFinalTry: false, cardKey: null };
   }
 
+  /**
+   * Signs the approved items in order. The card makes item i+1's signature while this thread checks item
+   * i's and builds its XML-DSig, so the card is never left waiting on us.
+   */
   private async signItems(items: ReadyItem[], card: CardSigning, results: Map<string, SignItemResult>, view: ConfirmationView, call: SigningCall): Promise<void> {
     const certificate = card.certificate.certificate.der;
     this.board.update({ stage: 'signing', message: null, progress: { done: 0, total: items.length } });
     call.progress({ requestId: call.requestId, stage: 'signing', done: 0, total: items.length });
+    const bytes = (item: ReadyItem) => Buffer.from(item.prepared.signedInfo, 'utf8');
+    const start = (item: ReadyItem) =>
+      card.signature(bytes(item), item.prepared.algorithm).then(
+        (value) => ({ value, error: null }),
+        (error: unknown) => ({ value: null, error }),
+      );
     let stop: SigningError | null = null;
-    let done = 0;
-    for (const item of items) {
-      if (!stop && call.signal.aborted) {
+    let next = items[0] && !call.signal.aborted ? start(items[0]) : null;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i] as ReadyItem;
+      const outcome = next ? await next : null;
+      next = null;
+      if (!stop && (call.signal.aborted || !outcome)) {
         stop = new SigningError('CANCELLED', 'Not signed: the request was cancelled during signing.');
       }
-      if (stop) {
-        results.set(item.id, failed(item.id, stop.code, stop.message));
-        continue;
-      }
-      try {
-        const value = await card.sign(Buffer.from(item.prepared.signedInfo, 'utf8'), item.prepared.algorithm);
-        results.set(item.id, {
-          id: item.id,
-          status: 'signed',
-          timestamp: item.prepared.timestamp,
-          signedInfo: item.prepared.digest,
-          signature: provenanceSignatureData(assembleSignature(item.prepared.signedInfo, value, certificate)),
-          certificate: certificate.toString('base64'),
-        });
-      } catch (err) {
-        if (!(err instanceof SigningError)) {
-          throw err;
+      if (outcome?.error && !stop) {
+        if (!(outcome.error instanceof SigningError)) {
+          throw outcome.error instanceof Error ? outcome.error : new Error('The card signer failed unexpectedly.', { cause: outcome.error });
         }
         // A card fault ends the batch: the rest are reported, not attempted on a card in doubt.
-        stop = err;
-        results.set(item.id, failed(item.id, err.code, err.message));
-        this.logger.warn('signing.stopped', { confirmation: view.id, code: err.code });
+        stop = outcome.error;
+        this.logger.warn('signing.stopped', { confirmation: view.id, code: stop.code });
       }
-      done++;
+      const following = items[i + 1];
+      if (!stop && following && !call.signal.aborted) {
+        next = start(following);
+      }
+      if (stop || !outcome?.value) {
+        results.set(item.id, failed(item.id, stop?.code ?? 'CARD_ERROR', stop?.message ?? 'Not signed.'));
+      } else {
+        let value = outcome.value;
+        if (!card.verifies(bytes(item), item.prepared.algorithm, value)) {
+          // Broken middleware is caught here, not at EPS: one more try, in order after the one in flight.
+          this.logger.warn('card.sign_retry', { reason: 'SIGNATURE_INVALID' });
+          const retried = await card.signature(bytes(item), item.prepared.algorithm).catch(() => null);
+          value = retried && card.verifies(bytes(item), item.prepared.algorithm, retried) ? retried : Buffer.alloc(0);
+        }
+        results.set(
+          item.id,
+          value.length === 0
+            ? failed(item.id, 'SIGNATURE_INVALID', "Not signed: the card's signature does not verify with its certificate; the card software may be faulty.")
+            : {
+                id: item.id,
+                status: 'signed',
+                timestamp: item.prepared.timestamp,
+                signedInfo: item.prepared.digest,
+                signature: provenanceSignatureData(assembleSignature(item.prepared.signedInfo, value, certificate)),
+                certificate: certificate.toString('base64'),
+              },
+        );
+      }
+      const done = i + 1;
       this.board.update({ progress: { done, total: items.length } });
       const status = results.get(item.id)?.status ?? 'failed';
       call.progress({ requestId: call.requestId, stage: 'signing', done, total: items.length, item: { id: item.id, status } });
     }
-    call.progress({ requestId: call.requestId, stage: 'done', done, total: items.length });
+    // Nothing may still be running on the card when the session is closed.
+    await next;
+    call.progress({ requestId: call.requestId, stage: 'done', done: items.length, total: items.length });
     this.logger.info('signing.finished', { confirmation: view.id, signed: [...results.values()].filter((r) => r.status === 'signed').length });
   }
 

@@ -207,10 +207,27 @@ export class CardSigning {
 
   /**
    * Signs the SignedInfo bytes and checks the signature with the certificate before returning it, so broken
-   * middleware is caught here rather than at EPS. A device error or a dropped session is retried once,
-   * which is safe: signing the same bytes again has no other effect.
+   * middleware is caught here rather than at EPS. A signature that does not verify is made once more.
    */
   public async sign(signedInfo: Buffer, algorithm: CardMechanism): Promise<Buffer> {
+    const first = await this.signature(signedInfo, algorithm);
+    if (this.verifies(signedInfo, algorithm, first)) {
+      return first;
+    }
+    this.logger.warn('card.sign_retry', { reason: 'SIGNATURE_INVALID' });
+    const second = await this.signature(signedInfo, algorithm);
+    if (!this.verifies(signedInfo, algorithm, second)) {
+      throw new SigningError('SIGNATURE_INVALID', "The card's signature does not verify with its certificate; the card software may be faulty.");
+    }
+    return second;
+  }
+
+  /**
+   * The card's signature over the bytes, not yet checked: a batch checks one signature while the card makes
+   * the next. A device error or a dropped session is retried once, which is safe: signing the same bytes
+   * again has no other effect.
+   */
+  public async signature(signedInfo: Buffer, algorithm: CardMechanism): Promise<Buffer> {
     if (!this.loggedIn) {
       throw new SigningError('CARD_ERROR', 'The card is not logged in.');
     }
@@ -218,15 +235,20 @@ export class CardSigning {
       return await this.signOnce(signedInfo, algorithm);
     } catch (err) {
       const code = err instanceof SigningError && err.cause instanceof CardError ? err.cause.code : null;
-      if (code === 'DEVICE_ERROR' || code === 'SESSION_INVALID' || (err instanceof SigningError && err.code === 'SIGNATURE_INVALID')) {
-        this.logger.warn('card.sign_retry', { reason: code ?? 'SIGNATURE_INVALID' });
-        if (code === 'SESSION_INVALID') {
-          await this.reopen();
-        }
-        return this.signOnce(signedInfo, algorithm);
+      if (code !== 'DEVICE_ERROR' && code !== 'SESSION_INVALID') {
+        throw err;
       }
-      throw err;
+      this.logger.warn('card.sign_retry', { reason: code });
+      if (code === 'SESSION_INVALID') {
+        await this.reopen();
+      }
+      return this.signOnce(signedInfo, algorithm);
     }
+  }
+
+  /** Whether the signature verifies with the chosen certificate's public key. */
+  public verifies(signedInfo: Buffer, algorithm: CardMechanism, signature: Buffer): boolean {
+    return verify(algorithm === 'RS256' ? 'sha256' : 'sha1', signedInfo, this.chosen.facts.certificate.publicKey, signature);
   }
 
   public async end(): Promise<void> {
@@ -255,12 +277,7 @@ export class CardSigning {
       );
     });
     try {
-      const signature = await Promise.race([cardCall(() => this.session().sign(algorithm, candidate.certificate.id, signedInfo)), timeout]);
-      const ok = verify(algorithm === 'RS256' ? 'sha256' : 'sha1', signedInfo, candidate.facts.certificate.publicKey, signature);
-      if (!ok) {
-        throw new SigningError('SIGNATURE_INVALID', "The card's signature does not verify with its certificate; the card software may be faulty.");
-      }
-      return signature;
+      return await Promise.race([cardCall(() => this.session().sign(algorithm, candidate.certificate.id, signedInfo)), timeout]);
     } finally {
       clearTimeout(timer);
     }

@@ -311,6 +311,7 @@ export class Pkcs11Module implements CardModule {
 class Pkcs11Session implements CardSession {
   private open = true;
   private loggedIn = false;
+  private readonly signingKeys = new Map<string, Buffer>();
 
   constructor(
     private readonly handle: Buffer,
@@ -365,7 +366,13 @@ class Pkcs11Session implements CardSession {
 
   public sign(mechanism: CardMechanism, keyId: Buffer, data: Buffer): Promise<Buffer> {
     return this.use('C_Sign', async (library) => {
-      const key = this.findPrivateKey(library, keyId);
+      // An object handle stays valid for the session, and a search costs more than a signature on some
+      // tokens, so a batch searches once.
+      const cacheKey = keyId.toString('hex');
+      const key = this.signingKeys.get(cacheKey) ?? this.findPrivateKey(library, keyId);
+      if (key !== null) {
+        this.signingKeys.set(cacheKey, key);
+      }
       if (key === null) {
         throw new CardError('CARD_FAILED', `The card has no private key with CKA_ID ${keyId.toString('hex')}.`);
       }
@@ -378,6 +385,8 @@ class Pkcs11Session implements CardSession {
   public logout(): Promise<void> {
     return this.use('C_Logout', (library) => {
       this.loggedIn = false;
+      // Private objects' handles do not outlive the login.
+      this.signingKeys.clear();
       try {
         library.C_Logout(this.handle);
       } catch (error) {
