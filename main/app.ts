@@ -4,6 +4,7 @@ import { describeEnvironment } from './policy/environment.js';
 import type { LoadedPolicy } from './policy/policy-loader.js';
 import type { Locations } from './platform/locations.js';
 import type { Logger } from './platform/logger.js';
+import type { SecretStore } from './platform/secret-store.js';
 import type { WindowsIdentity } from './platform/windows-identity.js';
 import { pipeEndpoint } from './pipe/endpoint.js';
 import { RpcDispatcher } from './pipe/json-rpc.js';
@@ -50,6 +51,8 @@ export interface CompanionConfig {
 export interface CompanionHost {
   ui: UiSurface;
   logger: Logger;
+  /** Where pairing secrets live: the OS keyring, or a 0600 file where there is none. */
+  secrets: SecretStore;
 }
 
 /**
@@ -87,7 +90,7 @@ export class Companion {
     });
 
     this.state = new AppState(initialSnapshot(environment, endpoint, policy.notices));
-    this.pairingStore = new PairingStore(path.join(locations.home, 'paired-clients.json'));
+    this.pairingStore = new PairingStore(path.join(locations.home, 'paired-clients.json'), host.secrets, host.logger);
     this.approver = new PairingApprover();
 
     const sandbox = policy.policy.environment === 'sandbox' ? (policy.policy.sandbox ?? { autoApprove: false }) : null;

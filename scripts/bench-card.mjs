@@ -83,6 +83,7 @@ async function wholePath(root, module, batch) {
   const { Companion } = await import(path.join(root, 'dist/main/app.js'));
   const { resolveLocations } = await import(path.join(root, 'dist/main/platform/locations.js'));
   const { createMemoryLogger } = await import(path.join(root, 'dist/main/platform/logger.js'));
+  const { FileSecretStore } = await import(path.join(root, 'dist/main/platform/file-secret-store.js'));
   const { CompanionClient } = await import(path.join(root, 'dist/main/client/companion-client.js'));
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-card-'));
   const locations = resolveLocations({ env: { SIGNING_COMPANION_HOME: home }, platform: process.platform, homedir: os.homedir() });
@@ -94,7 +95,7 @@ async function wholePath(root, module, batch) {
   };
   const companion = new Companion(
     { locations, policy: { policy, source: null, notices: [] }, platform: process.platform, pid: process.pid },
-    { ui: { url: null, start: async () => {}, stop: async () => {} }, logger: createMemoryLogger() },
+    { ui: { url: null, start: async () => {}, stop: async () => {} }, logger: createMemoryLogger(), secrets: new FileSecretStore(path.join(home, 'secrets.json')) },
   );
   await companion.start();
   try {

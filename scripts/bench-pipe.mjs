@@ -9,13 +9,14 @@ export async function benchPipe(root) {
   const { Companion } = await import(path.join(root, 'dist/main/app.js'));
   const { resolveLocations } = await import(path.join(root, 'dist/main/platform/locations.js'));
   const { createMemoryLogger } = await import(path.join(root, 'dist/main/platform/logger.js'));
+  const { FileSecretStore } = await import(path.join(root, 'dist/main/platform/file-secret-store.js'));
   const { FrameDecoder, encodeFrame } = await import(path.join(root, 'dist/main/pipe/framing.js'));
 
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-'));
   const locations = resolveLocations({ env: { SIGNING_COMPANION_HOME: home }, platform: process.platform, homedir: os.homedir() });
   const companion = new Companion(
     { locations, policy: { policy: { environment: 'sandbox', clients: { preApproved: [] } }, source: null, notices: [] }, platform: process.platform, pid: process.pid },
-    { ui: { url: null, start: async () => {}, stop: async () => {} }, logger: createMemoryLogger() },
+    { ui: { url: null, start: async () => {}, stop: async () => {} }, logger: createMemoryLogger(), secrets: new FileSecretStore(path.join(home, 'secrets.json')) },
   );
   await companion.start();
 

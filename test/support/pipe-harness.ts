@@ -3,6 +3,7 @@ import { Companion } from '../../main/app.js';
 import type { Policy } from '../../main/policy/policy-schema.js';
 import { resolveLocations } from '../../main/platform/locations.js';
 import { createMemoryLogger } from '../../main/platform/logger.js';
+import { openSecretStore } from '../../main/platform/open-secret-store.js';
 import type { SigningServiceOptions } from '../../main/signing/signing-service.js';
 import type { UiSurface } from '../../main/ui/ui-surface.js';
 import { createTempHome, type TempHome } from './temp-home.js';
@@ -20,6 +21,9 @@ const noWindow: UiSurface = { url: null, start: () => Promise.resolve(), stop: (
 export async function startPipeHarness(policy: Partial<Policy> = {}, frameTimeoutMs = 1000, signing?: SigningServiceOptions): Promise<PipeHarness> {
   const home = await createTempHome();
   const locations = resolveLocations({ env: home.env, platform: process.platform, homedir: os.homedir() });
+  const logger = createMemoryLogger();
+  // Tests never write to a developer's real keyring.
+  const secrets = await openSecretStore({ home: locations.home, logger, prefer: 'file' });
   const companion = new Companion(
     {
       locations,
@@ -29,7 +33,7 @@ export async function startPipeHarness(policy: Partial<Policy> = {}, frameTimeou
       pipeLimits: { frameTimeoutMs },
       ...(signing ? { signing } : {}),
     },
-    { ui: noWindow, logger: createMemoryLogger() },
+    { ui: noWindow, logger, secrets },
   );
   await companion.start();
   return {

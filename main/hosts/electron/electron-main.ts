@@ -10,6 +10,7 @@ import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { ElectronUi } from './electron-ui.js';
 import { denyAllPermissions, hardenAllWebContents } from './web-contents-security.js';
 import { readWindowsIdentity } from '../../platform/windows-identity.js';
+import { openSecretStore } from '../../platform/open-secret-store.js';
 
 /**
  * The Electron shell: a thin adapter that lends the core a tray and windows.
@@ -42,13 +43,14 @@ async function run(): Promise<void> {
   try {
     const policy = await loadPolicy(locations.policyFile);
     const logger = createFileLogger({ logDir: locations.logDir });
+    const secrets = await openSecretStore({ home: locations.home, logger });
     const ui = new ElectronUi({
       preload: assets.electronPreload,
       trayIcon: path.join(findPackageRoot(), 'assets', 'tray-icon.png'),
       logger,
     });
     const windowsIdentity = process.platform === 'win32' ? await readWindowsIdentity(process.pid) : undefined;
-    companion = new Companion({ locations, policy, platform: process.platform, pid: process.pid, ...(windowsIdentity ? { windowsIdentity } : {}) }, { ui, logger });
+    companion = new Companion({ locations, policy, platform: process.platform, pid: process.pid, ...(windowsIdentity ? { windowsIdentity } : {}) }, { ui, logger, secrets });
     await companion.start();
     app.on('second-instance', () => ui.open());
   } catch (err) {

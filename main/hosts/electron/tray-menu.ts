@@ -1,5 +1,6 @@
 import { Menu, Tray, nativeImage } from 'electron';
 import type { AppSnapshot } from '../../../preload/contract.js';
+import { trayLines } from '../../ui/tray-lines.js';
 
 export interface TrayActions {
   open(): void;
@@ -7,7 +8,8 @@ export interface TrayActions {
 }
 
 /**
- * The tray icon: who is signed in, which environment, and how to open the window or quit.
+ * The tray icon: who is signed in, which environment, whether the card is ready, and how to open the
+ * window or quit.
  *
  * It is rebuilt from each snapshot, so it can never disagree with the window.
  */
@@ -23,20 +25,12 @@ export class TrayMenu {
   }
 
   public show(snapshot: AppSnapshot): void {
-    const { environment, session, pipe } = snapshot;
-    const environmentLine = environment.clinicalUse
-      ? environment.label
-      : `${environment.label.toUpperCase()}: not for clinical use`;
-    this.tray.setToolTip(`Signing Companion (${environmentLine})`);
+    const { tooltip, lines } = trayLines(snapshot);
+    this.tray.setToolTip(tooltip);
     this.tray.setContextMenu(
       Menu.buildFromTemplate([
         { label: 'Signing Companion', enabled: false },
-        { label: environmentLine, enabled: false },
-        { label: session.user ? `Signed in: ${session.user.name}` : 'Not signed in', enabled: false },
-        {
-          label: pipe.connections === 0 ? 'No prescribing systems connected' : `Prescribing systems: ${pipe.connections}`,
-          enabled: false,
-        },
+        ...lines.map((label) => ({ label, enabled: false })),
         { type: 'separator' },
         { label: 'Open Signing Companion', click: () => this.actions.open() },
         { type: 'separator' },

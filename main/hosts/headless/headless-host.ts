@@ -6,6 +6,7 @@ import { createFileLogger } from '../../platform/logger.js';
 import { builtAssets } from '../../platform/package-root.js';
 import { LoopbackUiServer } from './loopback-ui-server.js';
 import { readWindowsIdentity } from '../../platform/windows-identity.js';
+import { openSecretStore } from '../../platform/open-secret-store.js';
 
 export interface HeadlessOptions {
   env?: NodeJS.ProcessEnv;
@@ -28,6 +29,8 @@ export async function startHeadless({ env = process.env, port }: HeadlessOptions
   const locations = resolveLocations({ env, platform: process.platform, homedir: os.homedir() });
   const policy = await loadPolicy(locations.policyFile);
   const logger = createFileLogger({ logDir: locations.logDir });
+  // Never fails for want of a keyring: it falls back to a 0600 file and logs why.
+  const secrets = await openSecretStore({ home: locations.home, logger });
   const assets = builtAssets();
   const ui = new LoopbackUiServer({
     rendererDir: assets.rendererDir,
@@ -36,7 +39,7 @@ export async function startHeadless({ env = process.env, port }: HeadlessOptions
     ...(port === undefined ? {} : { port }),
   });
   const windowsIdentity = process.platform === 'win32' ? await readWindowsIdentity(process.pid) : undefined;
-  const companion = new Companion({ locations, policy, platform: process.platform, pid: process.pid, ...(windowsIdentity ? { windowsIdentity } : {}) }, { ui, logger });
+  const companion = new Companion({ locations, policy, platform: process.platform, pid: process.pid, ...(windowsIdentity ? { windowsIdentity } : {}) }, { ui, logger, secrets });
   try {
     await companion.start();
   } catch (err) {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -8,6 +9,7 @@ import { createMemoryLogger } from '../../../main/platform/logger.js';
 import type { UiBridge } from '../../../main/ui/ui-bridge.js';
 import type { UiSurface } from '../../../main/ui/ui-surface.js';
 import { createTempHome, type TempHome } from '../../support/temp-home.js';
+import { FALLBACK_SECRETS_FILE, FileSecretStore } from '../../../main/platform/file-secret-store.js';
 
 /** A window stand-in that records what it could see of the core when it was started and stopped. */
 class RecordingUi implements UiSurface {
@@ -52,7 +54,7 @@ function companionWith(ui: UiSurface) {
       platform: process.platform,
       pid: process.pid,
     },
-    { ui, logger: createMemoryLogger() },
+    { ui, logger: createMemoryLogger(), secrets: new FileSecretStore(path.join(locations.home, FALLBACK_SECRETS_FILE)) },
   );
 }
 
