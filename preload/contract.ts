@@ -95,7 +95,9 @@ export interface ConfirmationView {
     chosen: string;
     passcode: { pinPad: boolean; countLow: boolean; finalTry: boolean };
   };
-  stage: 'review' | 'signing';
+  /** `pin-pad`: the clinician is typing the passcode on the reader's keypad, until `pinPadDeadline`. */
+  stage: 'review' | 'pin-pad' | 'signing';
+  pinPadDeadline: string | null;
   /** Something the clinician must read now (a wrong passcode), or null. */
   message: string | null;
   progress: { done: number; total: number } | null;

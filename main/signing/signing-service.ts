@@ -37,6 +37,9 @@ export interface SigningServiceOptions {
   clock?: () => Date;
 }
 
+/** How long a PIN pad reader gives the clinician (readers commonly allow 30 to 90 seconds). */
+const PIN_PAD_TIMEOUT_MS = 90_000;
+
 interface Job {
   request: SignRequest;
   caller: SigningCaller;
@@ -199,12 +202,19 @@ export class SigningService {
         continue;
       }
       const pin = passcode.pinPad ? null : Buffer.from(answer.passcode ?? '', 'utf8');
+      if (passcode.pinPad) {
+        // The login blocks until the reader's keypad is done, so the window learns first, and counts down.
+        const deadline = new Date((this.options.clock ?? (() => new Date()))().getTime() + PIN_PAD_TIMEOUT_MS);
+        this.board.update({ stage: 'pin-pad', pinPadDeadline: deadline.toISOString(), message: null });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       try {
         const outcome = await card.login(pin);
         if (outcome.ok) {
           return answer;
         }
         passcode = outcome.state;
+        this.board.update({ stage: 'review', pinPadDeadline: null });
         if (this.automation.autoApprove) {
           throw new SigningError('PIN_INCORRECT', `The sandbox policy's cardPin was not accepted by the card: ${outcome.message}`);
         }
@@ -241,7 +251,7 @@ export class SigningService {
    */
   private async signItems(items: ReadyItem[], card: CardSigning, results: Map<string, SignItemResult>, view: ConfirmationView, call: SigningCall): Promise<void> {
     const certificate = card.certificate.certificate.der;
-    this.board.update({ stage: 'signing', message: null, progress: { done: 0, total: items.length } });
+    this.board.update({ stage: 'signing', pinPadDeadline: null, message: null, progress: { done: 0, total: items.length } });
     call.progress({ requestId: call.requestId, stage: 'signing', done: 0, total: items.length });
     const bytes = (item: ReadyItem) => Buffer.from(item.prepared.signedInfo, 'utf8');
     const start = (item: ReadyItem) =>
@@ -325,6 +335,7 @@ export class SigningService {
         passcode,
       },
       stage: 'review',
+      pinPadDeadline: null,
       message: null,
       progress: null,
       automatic: this.automation.autoApprove,

@@ -29,7 +29,7 @@ export function Confirmation({ view, onAnswer }: { view: ConfirmationView; onAns
     }
   }, [view.message]);
 
-  const signing = view.stage === 'signing';
+  const signing = view.stage !== 'review';
   const { passcode: pin } = view.signer;
   const count = selected.length;
   const controlledCount = view.items.filter((i) => i.prescription.items.some((it) => it.controlledDrug)).length;
@@ -96,7 +96,9 @@ export function Confirmation({ view, onAnswer }: { view: ConfirmationView; onAns
         />
       ))}
 
-      {signing ? (
+      {view.stage === 'pin-pad' && view.pinPadDeadline ? (
+        <PinPadCountdown deadline={view.pinPadDeadline} />
+      ) : signing ? (
         <div className="nhsuk-inset-text" aria-live="polite" data-testid="signing-progress">
           <p>
             Signing… {view.progress ? `${view.progress.done} of ${view.progress.total} done` : ''}. Keep your card in the reader.
@@ -179,5 +181,23 @@ export function Confirmation({ view, onAnswer }: { view: ConfirmationView; onAns
         </form>
       )}
     </section>
+  );
+}
+
+/** The reader's keypad is waiting for the passcode: say so, and how long is left, second by second. */
+function PinPadCountdown({ deadline }: { deadline: string }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [deadline]);
+  const seconds = Math.max(0, Math.ceil((Date.parse(deadline) - now) / 1000));
+  return (
+    <div className="nhsuk-inset-text" role="status" aria-live="polite" data-testid="pin-pad-countdown">
+      <p>
+        <strong>Enter your passcode on the card reader&apos;s keypad now.</strong>
+      </p>
+      <p>{seconds > 0 ? `${seconds} seconds left.` : 'Time is up on the reader.'}</p>
+    </div>
   );
 }

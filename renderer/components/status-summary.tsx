@@ -3,13 +3,14 @@ import type { AppSnapshot } from '../../preload/contract';
 
 /** Who is signed in, which environment, and whether prescribing systems are connected: one glance. */
 export function StatusSummary({ snapshot }: { snapshot: AppSnapshot }) {
-  const { environment, session, pipe } = snapshot;
+  const { environment, session, pipe, signers } = snapshot;
   const rows: [string, ReactNode][] = [
     [
       'Environment',
       environment.clinicalUse ? environment.label : `${environment.label} (not for clinical use)`,
     ],
     ['Signed in', session.user ? `${session.user.name} (${session.user.roleName})` : 'Not signed in'],
+    ['Smartcard', signers.card.available ? 'Ready' : (signers.card.reason ?? 'Not available')],
     [
       'Prescribing systems',
       pipe.connections === 0

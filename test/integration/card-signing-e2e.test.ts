@@ -182,4 +182,25 @@ describe('card faults over the pipe (fault-injecting PKCS#11 library in front of
     expect(refused.error?.message).toMatch(/registration authority/);
     expect(harness!.companion.state.current.signing.current).toBeNull();
   });
+
+  it('a PIN pad reader: the window counts down while the passcode is typed on the reader, then the card signs', async () => {
+    const c = await start({ module: faultLibrary, faults: { FAULT_PIN_PAD: '1', FAULT_PIN_PAD_PIN: '24680', FAULT_PIN_PAD_DELAY_MS: '300' }, autoApprove: false });
+    const stages: string[] = [];
+    const stop = harness!.companion.state.subscribe((snapshot) => {
+      const stage = snapshot.signing.current?.stage;
+      if (stage && stages.at(-1) !== stage) {
+        stages.push(stage);
+      }
+      if (stage === 'pin-pad') {
+        expect(Date.parse(snapshot.signing.current!.pinPadDeadline!)).toBeGreaterThan(Date.now());
+      }
+    });
+    const signing = c.request('signing.sign', { prescriptions: [item('rx')] });
+    const view = await confirmation();
+    expect(view.signer.passcode.pinPad).toBe(true);
+    await harness!.companion.bridge.invoke('signing.respond', [view.id, { approve: true, itemIds: ['rx'], passcode: null, confirmFinalTry: false, cardKey: null }]);
+    expect(results(await signing)[0]!.status).toBe('signed');
+    stop();
+    expect(stages).toEqual(['review', 'pin-pad', 'signing']);
+  });
 });

@@ -42,6 +42,7 @@ export function confirmationView(change: Partial<ConfirmationView> = {}): Confir
       passcode: { pinPad: false, countLow: false, finalTry: false },
     },
     stage: 'review',
+    pinPadDeadline: null,
     message: null,
     progress: null,
     automatic: false,

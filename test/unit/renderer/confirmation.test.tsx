@@ -104,3 +104,14 @@ describe('Confirmation', () => {
     expect(fake.sessionCalls).toEqual(['cancelSignIn', 'signIn']);
   });
 });
+
+describe('PIN pad countdown', () => {
+  it('tells the clinician to use the keypad and counts down to the deadline', async () => {
+    const deadline = new Date(Date.now() + 30_000).toISOString();
+    renderConfirmation(confirmationView({ stage: 'pin-pad', pinPadDeadline: deadline, signer: { ...confirmationView().signer, passcode: { pinPad: true, countLow: false, finalTry: false } } }));
+    const countdown = await screen.findByTestId('pin-pad-countdown');
+    expect(countdown.textContent).toContain("keypad now");
+    expect(countdown.textContent).toMatch(/(30|29) seconds left/);
+    expect(screen.queryByRole('button', { name: /^Sign \d/ })).toBeNull();
+  });
+});
