@@ -26,6 +26,7 @@ import { CardModules, defaultModulePaths, type ModulePlan } from './signing/card
 import { CardPresence } from './signing/card/card-presence.js';
 import { CardSigner } from './signing/card/card-signer.js';
 import { ConfirmationBoard } from './signing/confirmation-board.js';
+import { PreparePool } from './signing/prepare-pool.js';
 import { DEFAULT_SANDBOX_CARD_PIN, SoftwareTestCard } from './signing/sandbox/software-card.js';
 import { SigningService, type SigningServiceOptions } from './signing/signing-service.js';
 import { AppState } from './ui/app-state.js';
@@ -72,6 +73,7 @@ export class Companion {
   public readonly board: ConfirmationBoard;
   public readonly signing: SigningService;
   private readonly cardModules: CardModules;
+  private readonly preparePool: PreparePool;
   private readonly cardPresence: CardPresence;
   private readonly discovery: DiscoveryFile;
   private readonly undo: { name: string; run: () => Promise<void> }[] = [];
@@ -104,10 +106,12 @@ export class Companion {
     this.cardModules = new CardModules(cardModulePlan(policy, platform, sandboxUser), host.logger);
     const cardSigner = new CardSigner(this.cardModules, host.logger);
     this.board = new ConfirmationBoard();
+    this.preparePool = new PreparePool(host.logger);
     this.signing = new SigningService(
       this.session,
       cardSigner,
       this.board,
+      this.preparePool,
       { autoApprove: sandbox?.autoApprove ?? false, cardPin: sandbox?.cardPin ?? (sandbox ? DEFAULT_SANDBOX_CARD_PIN : null) },
       host.logger,
       config.signing,
@@ -179,6 +183,7 @@ export class Companion {
           return Promise.resolve();
         },
       });
+      this.undo.push({ name: 'prepare-workers', run: () => this.preparePool.close() });
       await this.step('card', () => Promise.resolve(this.cardPresence.start()), async () => {
         await this.cardPresence.stop();
         await this.cardModules.close();

@@ -78,33 +78,43 @@ async function bareSignLoop(module, token, signedInfos, algorithms) {
   }
 }
 
-/** The same batch as a prescribing system sends it, answered by the companion (sandbox automation approves). */
+/**
+ * The same batch as a prescribing system sends it, to the companion running as its own process (as it is
+ * deployed: the prescribing system in one process, the companion in another), with sandbox automation
+ * approving.
+ */
 async function wholePath(root, module, batch) {
-  const { Companion } = await import(path.join(root, 'dist/main/app.js'));
-  const { resolveLocations } = await import(path.join(root, 'dist/main/platform/locations.js'));
-  const { createMemoryLogger } = await import(path.join(root, 'dist/main/platform/logger.js'));
-  const { FileSecretStore } = await import(path.join(root, 'dist/main/platform/file-secret-store.js'));
+  const { spawn } = await import('node:child_process');
   const { CompanionClient } = await import(path.join(root, 'dist/main/client/companion-client.js'));
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-bench-card-'));
-  const locations = resolveLocations({ env: { SIGNING_COMPANION_HOME: home }, platform: process.platform, homedir: os.homedir() });
-  const policy = {
-    environment: 'sandbox',
-    clients: { preApproved: [] },
-    pkcs11: { modules: [module] },
-    sandbox: { autoApprove: true, cardPin: '123456', user: { uid: '555000000011', name: 'Bench Clinician' } },
-  };
-  const companion = new Companion(
-    { locations, policy: { policy, source: null, notices: [] }, platform: process.platform, pid: process.pid },
-    { ui: { url: null, start: async () => {}, stop: async () => {} }, logger: createMemoryLogger(), secrets: new FileSecretStore(path.join(home, 'secrets.json')) },
+  const policyFile = path.join(home, 'policy.json');
+  fs.writeFileSync(
+    policyFile,
+    JSON.stringify({
+      environment: 'sandbox',
+      pkcs11: { modules: [module] },
+      sandbox: { autoApprove: true, cardPin: '123456', user: { uid: '555000000011', name: 'Bench Clinician' } },
+    }),
   );
-  await companion.start();
+  const env = { ...process.env, SIGNING_COMPANION_HOME: home, SIGNING_COMPANION_POLICY: policyFile, DBUS_SESSION_BUS_ADDRESS: 'disabled:' };
+  const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), path.join(root, 'dist/main/cli/index.js'), 'serve'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
+    await new Promise((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk) => {
+        out += chunk;
+        if (out.includes('Press Ctrl-C to stop.')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`the companion exited (${code}) before it was ready`)));
+    });
+    const endpoint = JSON.parse(fs.readFileSync(path.join(home, 'run', 'companion.json'), 'utf8')).pipe;
     const info = { name: 'Bench EPR', version: '1' };
-    const pairing = await CompanionClient.connect(info, companion.pipe.endpoint);
+    const pairing = await CompanionClient.connect(info, endpoint);
     await pairing.hello();
     const credentials = await pairing.pair();
     await pairing.close();
-    const client = await CompanionClient.connect(info, companion.pipe.endpoint);
+    const client = await CompanionClient.connect(info, endpoint);
     await client.prove(credentials);
     await client.signIn();
     const rounds = [];
@@ -120,7 +130,8 @@ async function wholePath(root, module, batch) {
     await client.close();
     return rounds.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)];
   } finally {
-    await companion.stop();
+    child.kill('SIGINT');
+    await exited;
     fs.rmSync(home, { recursive: true, force: true });
   }
 }

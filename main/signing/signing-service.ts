@@ -6,7 +6,8 @@ import type { SessionService } from '../session/session-service.js';
 import type { CardSigner, CardSigning, PasscodeState } from './card/card-signer.js';
 import type { ConfirmationBoard } from './confirmation-board.js';
 import { FairQueue } from './fair-queue.js';
-import { failed, prepareItems, type ReadyItem } from './prepare-items.js';
+import { failed, type ReadyItem } from './prepare-items.js';
+import type { PreparePool } from './prepare-pool.js';
 import type { SignItemResult, SignProgress, SignRequest } from './sign-request.js';
 import { SigningError } from './signing-error.js';
 
@@ -64,6 +65,7 @@ export class SigningService {
     private readonly session: SessionService,
     private readonly card: CardSigner,
     private readonly board: ConfirmationBoard,
+    private readonly preparer: Pick<PreparePool, 'prepare'>,
     private readonly automation: SigningAutomation,
     private readonly logger: Logger,
     private readonly options: SigningServiceOptions = {},
@@ -139,7 +141,7 @@ export class SigningService {
       throw new SigningError('NOT_SIGNED_IN', 'The clinician signed out before this request was shown. Call session.signIn first.');
     }
     const clock = this.options.clock ?? (() => new Date());
-    const { ready, refused } = prepareItems(request, clock);
+    const { ready, refused } = await this.preparer.prepare(request, clock());
     const results = new Map<string, SignItemResult>(refused.map((r) => [r.id, r]));
     const ordered = () => request.prescriptions.map((p) => results.get(p.id) ?? failed(p.id, 'CANCELLED', 'Not signed: the request ended first.'));
     if (ready.length === 0) {
