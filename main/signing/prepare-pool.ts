@@ -50,6 +50,11 @@ export class PreparePool {
     };
   }
 
+  /** Worker threads running now (0 when reading inline). */
+  public get threads(): number {
+    return this.workers.length;
+  }
+
   public async close(): Promise<void> {
     const workers = this.workers.splice(0);
     await Promise.all(workers.map((w) => w.terminate()));
