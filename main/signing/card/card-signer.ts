@@ -9,9 +9,19 @@ export interface CardModuleSource {
   modules(): Promise<{ modules: CardModule[]; problems: string[] }>;
 }
 
+interface OpenToken {
+  module: CardModule;
+  token: TokenInfo;
+  session: CardSession;
+  tokenKey: string;
+}
+
 /** A certificate on a card that may sign for the clinician. */
 export interface CardCandidate {
+  /** Names this certificate on this token in this library: a choice the window can send back. */
   key: string;
+  /** Which open session holds it (library and slot). */
+  tokenKey: string;
   /**
    * Whether its private key was seen before login. Many cards hide private keys (CKA_PRIVATE) until the
    * passcode is entered, so an unseen key is looked for again after login, before anything is signed.
@@ -76,16 +86,18 @@ export class CardSigner {
   /** Opens the card(s) and picks the certificates that may sign for this clinician. */
   public async open(user: { uid: string; name: string }): Promise<CardSigning> {
     const { modules, problems } = await this.source.modules();
-    const sessions: { module: CardModule; token: TokenInfo; session: CardSession }[] = [];
+    const sessions: OpenToken[] = [];
     const candidates: CardCandidate[] = [];
     const otherHolders: CertificateFacts[] = [];
     const unusable: string[] = [];
     const now = (this.options.clock ?? (() => new Date()))();
     try {
-      for (const module of modules) {
+      for (const [moduleIndex, module] of modules.entries()) {
         for (const token of await cardCall(() => module.tokens())) {
           const session = await cardCall(() => module.openSession(token.slotId));
-          sessions.push({ module, token, session });
+          // Serial numbers are meant to be unique, but a slot in a library certainly is.
+          const tokenKey = `${moduleIndex}:${token.slotId}`;
+          sessions.push({ module, token, session, tokenKey });
           for (const certificate of await cardCall(() => session.certificates())) {
             const facts = safeFacts(certificate.der);
             if (!facts) {
@@ -98,7 +110,7 @@ export class CardSigner {
               otherHolders.push(facts);
             } else {
               const keySeen = await cardCall(() => session.hasPrivateKey(certificate.id));
-              candidates.push({ key: `${token.serialNumber}/${certificate.id.toString('hex')}`, keySeen, module, token, certificate, facts });
+              candidates.push({ key: `${tokenKey}/${certificate.id.toString('hex')}`, tokenKey, keySeen, module, token, certificate, facts });
             }
           }
         }
@@ -125,9 +137,9 @@ export class CardSigner {
         `The smartcard has no certificate that can sign prescriptions${unusable.length > 0 ? ` (${unusable.join('; ')})` : ''}.`,
       );
     }
-    const used = new Set(candidates.map((c) => c.token.serialNumber));
-    await closeAll(sessions.filter((s) => !used.has(s.token.serialNumber)).map((s) => s.session));
-    const kept = sessions.filter((s) => used.has(s.token.serialNumber));
+    const used = new Set(candidates.map((c) => c.tokenKey));
+    await closeAll(sessions.filter((s) => !used.has(s.tokenKey)).map((s) => s.session));
+    const kept = sessions.filter((s) => used.has(s.tokenKey));
     return new CardSigning(candidates, kept, this.logger, this.options.signatureTimeoutMs ?? 30_000);
   }
 }
@@ -144,7 +156,7 @@ export class CardSigning {
 
   constructor(
     public readonly candidates: readonly CardCandidate[],
-    private readonly sessions: { module: CardModule; token: TokenInfo; session: CardSession }[],
+    private readonly sessions: OpenToken[],
     private readonly logger: Logger,
     private readonly signatureTimeoutMs: number,
   ) {
@@ -284,7 +296,7 @@ export class CardSigning {
   }
 
   private async reopen(): Promise<void> {
-    const entry = this.sessions.find((s) => s.token.serialNumber === this.chosen.token.serialNumber);
+    const entry = this.sessions.find((s) => s.tokenKey === this.chosen.tokenKey);
     if (!entry) {
       throw new SigningError('CARD_ERROR', 'The card session is gone.');
     }
@@ -299,7 +311,7 @@ export class CardSigning {
   }
 
   private session(): CardSession {
-    const entry = this.sessions.find((s) => s.token.serialNumber === this.chosen.token.serialNumber);
+    const entry = this.sessions.find((s) => s.tokenKey === this.chosen.tokenKey);
     if (!entry) {
       throw new SigningError('CARD_ERROR', 'The card session is gone.');
     }

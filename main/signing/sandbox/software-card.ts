@@ -1,4 +1,4 @@
-import { generateKeyPair, sign as rsaSign, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { generateKeyPair, randomBytes, sign as rsaSign, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { CardError, type CardMechanism, type CardModule, type CardSession, type TokenCertificate, type TokenInfo } from '../card/card-token.js';
 import { issueCertificate } from './test-certificate.js';
@@ -33,6 +33,8 @@ export class SoftwareTestCard implements CardModule {
   private triesLeft: number;
   private failedSinceGoodLogin = false;
   private loggedIn = false;
+  /** Like a real card's: unique, so two test cards are told apart. */
+  private readonly serial = `SANDBOX-${randomBytes(4).toString('hex').toUpperCase()}`;
 
   constructor(private readonly options: SoftwareCardOptions) {
     this.triesLeft = options.tries ?? 3;
@@ -133,7 +135,7 @@ export class SoftwareTestCard implements CardModule {
     return {
       slotId: SLOT,
       label: 'SANDBOX TEST CARD',
-      serialNumber: `SANDBOX-${this.options.user.uid}`,
+      serialNumber: this.serial,
       manufacturer: 'Signing Companion sandbox',
       flags: {
         pinCountLow: this.failedSinceGoodLogin && this.triesLeft > 1,

@@ -65,3 +65,25 @@ describe('CardSigner on the sandbox software card', () => {
     await signing.end();
   });
 });
+
+describe('CardSigner with several usable certificates', () => {
+  it('offers each, and signs with the one the clinician chose', async () => {
+    const first = new SoftwareTestCard({ user: clinician, pin: '1234' });
+    const second = new SoftwareTestCard({ user: clinician, pin: '1234' });
+    const signer = new CardSigner({ modules: () => Promise.resolve({ modules: [first, second], problems: [] }) }, createMemoryLogger());
+    const signing = await signer.open(clinician);
+    expect(signing.candidates).toHaveLength(2);
+    const [a, b] = signing.candidates;
+    expect(a!.key).not.toBe(b!.key);
+    expect(signing.choose(b!.key)).toBe(true);
+    expect(signing.choose('no-such-card')).toBe(false);
+    expect(await signing.login(Buffer.from('1234'))).toEqual({ ok: true });
+    // Once logged in, the choice is fixed.
+    expect(signing.choose(a!.key)).toBe(false);
+    const data = Buffer.from('<SignedInfo/>');
+    const signature = await signing.sign(data, 'RS256');
+    expect(verify('sha256', data, b!.facts.certificate.publicKey, signature)).toBe(true);
+    expect(verify('sha256', data, a!.facts.certificate.publicKey, signature)).toBe(false);
+    await signing.end();
+  });
+});
