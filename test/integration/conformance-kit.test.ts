@@ -24,6 +24,33 @@ describe('conformance kit: transcripts', () => {
     expect(checkTranscript(goodSession)).toEqual([]);
   });
 
+  it('follows a signing request: its progress, its cancellation and its answer', () => {
+    const prescriptions = [{ id: 'rx-1', format: 'fhir-bundle', content: '{}' }];
+    const signing = [
+      send({ id: 1, method: 'companion.hello', params: { client, protocolVersion: 1 } }),
+      recv({ id: 1, result: { server: { name: 'Signing Companion', version: '0.1.0' }, protocolVersion: 1, environment: 'sandbox', paired: true, nonce } }),
+      send({ id: 2, method: 'signing.sign', params: { prescriptions } }),
+      recv({ method: 'signing.progress', params: { requestId: 2, stage: 'confirming', done: 0, total: 1 } }),
+      send({ method: '$/cancelRequest', params: { id: 2 } }),
+      recv({ id: 2, error: { code: -32011, message: 'Cancelled.', data: { code: 'CANCELLED' } } }),
+    ];
+    expect(checkTranscript(signing.join('\n'))).toEqual([]);
+    const wrong = [
+      ...signing.slice(0, 2),
+      send({ id: 2, method: 'signing.sign', params: { prescriptions: [] } }),
+      recv({ method: 'signing.progress', params: { requestId: 7, stage: 'signing', done: 0, total: 1 } }),
+      recv({ method: 'signing.progress', params: { requestId: 2, stage: 'thinking', done: 0, total: 1 } }),
+      recv({ method: 'companion.surprise', params: {} }),
+    ];
+    expect(checkTranscript(wrong.join('\n')).map((f) => `${f.line} ${f.side}: ${f.problem}`)).toEqual([
+      expect.stringMatching(/^3 application: invalid params for signing.sign at "prescriptions"/) as string,
+      '4 companion: signing.progress for 7, which is not an open signing.sign request',
+      '5 companion: signing.progress needs stage (queued, confirming, signing or done), done and total',
+      '6 companion: unknown notification "companion.surprise"',
+      '3 companion: request 2 (signing.sign) was never answered',
+    ]);
+  });
+
   it('names what the application did wrong, with the line', () => {
     const findings = checkTranscript(
       [
