@@ -101,4 +101,20 @@ describe('automation and pre-approval keys', () => {
   it('refuses unknown keys inside a known section', async () => {
     expect((await failure(await policyWith('{"clients": {"preApprove": ["x"]}}'))).message).toContain('"clients"');
   });
+
+  it('reads the card middleware paths, and the sandbox card passcode and clinician', async () => {
+    const loaded = await loadPolicy(
+      await policyWith('{"pkcs11": {"modules": ["/usr/lib/opensc-pkcs11.so"]}, "sandbox": {"autoApprove": true, "cardPin": "24680", "user": {"uid": "555000000011", "name": "Dr Test"}}}'),
+    );
+    expect(loaded.policy).toMatchObject({ pkcs11: { modules: ['/usr/lib/opensc-pkcs11.so'] }, sandbox: { cardPin: '24680', user: { uid: '555000000011', name: 'Dr Test' } } });
+    expect(loaded.notices).toEqual([]);
+  });
+
+  it('refuses a sandbox passcode or clinician outside the sandbox, and a UID that is not digits', async () => {
+    const outside = await failure(await policyWith('{"environment": "live", "sandbox": {"cardPin": "1234"}}'));
+    expect(outside.message).toContain(`allowed only with "environment": "sandbox"`);
+    const uid = await failure(await policyWith('{"sandbox": {"user": {"uid": "dr-who", "name": "x"}}}'));
+    expect(uid.message).toContain('"sandbox.user.uid"');
+    expect(uid.message).toContain('digits only');
+  });
 });
