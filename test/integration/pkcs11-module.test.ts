@@ -1,7 +1,10 @@
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CardError, type CardErrorCode, type CardSession } from '../../main/signing/card/card-token.js';
 import { cardErrorCode, toCardError } from '../../main/signing/card/pkcs11-errors.js';
@@ -14,6 +17,48 @@ import { buildFaultModule, createSoftHsmToken, type SoftHsm, type SoftHsmToken }
 // runs and closes before the next one is set up. These tests run in order.
 
 const DATA = Buffer.from('<SignedInfo>prescription 1 of 4</SignedInfo>');
+/** The build's copy, as a process that is not running the tests would load it (npm test builds first). */
+const BUILT_MODULE = path.resolve(import.meta.dirname, '../../dist/main/signing/card/pkcs11-module.js');
+
+/**
+ * A worker that stands in for pkcs11-worker.js: it answers the load, leaves every other call unanswered,
+ * and a moment after the first one dies of an exception, as a bug in the worker would.
+ */
+const CRASHING_WORKER = new URL(
+  `data:text/javascript,${encodeURIComponent(`
+import { parentPort } from 'node:worker_threads';
+parentPort.on('message', ({ id, call }) => {
+  if (call.op === 'load') {
+    parentPort.postMessage({ id, kind: 'done', result: { slotEvents: true } });
+  } else {
+    setTimeout(() => { throw new Error('the worker broke'); }, 100);
+  }
+});
+`)}`,
+);
+
+/** Every outcome a signMany reported, in the order reported. */
+async function signAll(
+  session: CardSession,
+  keyId: Buffer,
+  items: Buffer[],
+  signal?: AbortSignal,
+  onEach?: (index: number) => void,
+): Promise<[number, Buffer | CardError][]> {
+  const outcomes: [number, Buffer | CardError][] = [];
+  expect(typeof session.signMany).toBe('function');
+  await session.signMany!(
+    'RS256',
+    keyId,
+    items,
+    (index, outcome) => {
+      outcomes.push([index, outcome]);
+      onEach?.(index);
+    },
+    signal,
+  );
+  return outcomes;
+}
 
 async function failure(promise: Promise<unknown>): Promise<CardError> {
   const outcome = await promise.then(
@@ -137,6 +182,39 @@ describe('loading a library', () => {
     expect(error.code).toBe('MODULE_FAILED');
     expect(error.message).toContain(addon);
     expect(error.message).toContain('C_GetFunctionList');
+  });
+
+  it('refuses to load a library at all when the worker thread script is missing, naming both', async () => {
+    const library = path.join(dir, 'no-worker.so');
+    await fs.writeFile(library, '');
+    const script = path.join(dir, 'missing', 'pkcs11-worker.js');
+    const error = await failure(Pkcs11Module.load(library, { workerScript: pathToFileURL(script) }));
+    expect(error.code).toBe('MODULE_FAILED');
+    expect(error.message).toContain(library);
+    expect(error.message).toContain(script);
+  });
+
+  it('fails the calls waiting and every later call, naming the library, when its worker thread dies', async () => {
+    const library = path.join(dir, 'crashing.so');
+    await fs.writeFile(library, '');
+    const module = await Pkcs11Module.load(library, { workerScript: CRASHING_WORKER });
+    const waiting = [failure(module.tokens()), failure(module.tokenInfo('1')), failure(module.openSession('1'))];
+    for (const error of await Promise.all(waiting)) {
+      expect(error).toMatchObject({ code: 'MODULE_FAILED', ckr: null });
+      expect(error.message).toBe(
+        `The PKCS#11 library ${library} stopped working (the worker broke). Restart the companion to use the card again.`,
+      );
+    }
+    expect(await failure(module.tokens())).toMatchObject({ code: 'MODULE_FAILED' });
+    // A waiter is not woken over and over by a library that is gone: it waits out its time.
+    const started = Date.now();
+    await module.waitForChange(300);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    await module.close();
+    // The dead instance is no longer the one handed out.
+    const again = await Pkcs11Module.load(library, { workerScript: CRASHING_WORKER });
+    expect(again).not.toBe(module);
+    await again.close();
   });
 });
 
@@ -301,6 +379,37 @@ describe('Pkcs11Module on SoftHSM2', () => {
     const started = Date.now();
     await module.waitForChange(700);
     expect(Date.now() - started).toBeGreaterThanOrEqual(650);
+  });
+
+  it('signs a batch in one request, reporting each signature in order', async () => {
+    const session = await loggedInSession(module, alice);
+    const keyId = Buffer.from(alice.keyId, 'hex');
+    const inputs = Array.from({ length: 20 }, (_, n) => Buffer.from(`<SignedInfo>item ${n}</SignedInfo>`));
+    const outcomes = await signAll(session, keyId, inputs);
+    expect(outcomes.map(([index]) => index)).toEqual(inputs.map((_, n) => n));
+    for (const [index, signature] of outcomes) {
+      expect(signature).toBeInstanceOf(Buffer);
+      expectVerifies(alice, 'sha256', inputs[index]!, signature as Buffer);
+    }
+    // The caller's buffers are only read.
+    expect(inputs[3]!.toString()).toBe('<SignedInfo>item 3</SignedInfo>');
+    await session.close();
+    expect(await failure(session.signMany!('RS256', keyId, inputs, () => undefined))).toMatchObject({
+      code: 'SESSION_INVALID',
+    });
+  });
+
+  it('leaves the process free to exit when the library is idle, even if nobody closes it', async () => {
+    const script = [
+      `import { Pkcs11Module } from ${JSON.stringify(pathToFileURL(BUILT_MODULE).href)};`,
+      'const module = await Pkcs11Module.load(process.argv[1]);',
+      'console.log((await module.tokens()).length);',
+    ].join('\n');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, hsm.module], {
+      env: { ...process.env, ...hsm.env },
+      timeout: 15_000,
+    });
+    expect(stdout.trim()).toBe('4');
   });
 });
 
@@ -504,6 +613,82 @@ describe('Pkcs11Module through the fault module', () => {
         clearInterval(ticker);
       }
       expect(ticks).toBeGreaterThanOrEqual(5);
+      await session.close();
+    });
+  });
+
+  it('keeps the event loop running while the clinician types on the PIN pad', async () => {
+    const pinPad = { FAULT_PIN_PAD: '1', FAULT_PIN_PAD_PIN: alice.pin, FAULT_PIN_PAD_DELAY_MS: '1000' };
+    await withFaults(pinPad, async (module) => {
+      const session = await module.openSession(await slotOf(module, 'alice'));
+      let ticks = 0;
+      const ticker = setInterval(() => ticks++, 20);
+      let loggedIn = false;
+      const login = session.login(null).then(() => {
+        loggedIn = true;
+      });
+      try {
+        // Timers fire while C_Login waits for the keypad; a waiter's timeout is kept though the check it
+        // asked for is queued behind the login.
+        const started = Date.now();
+        await module.waitForChange(200);
+        expect(Date.now() - started).toBeLessThan(800);
+        expect(loggedIn).toBe(false);
+        await login;
+      } finally {
+        clearInterval(ticker);
+      }
+      expect(ticks).toBeGreaterThanOrEqual(25);
+      expectVerifies(alice, 'sha256', DATA, await session.sign('RS256', keyId, DATA));
+      await session.close();
+    });
+  });
+
+  it('loads a library once when two callers ask at the same time', async () => {
+    const env = { ...hsm.env, FAULT_PKCS11_TARGET: hsm.module };
+    Object.assign(process.env, env);
+    try {
+      const [first, second] = await Promise.all([Pkcs11Module.load(library), Pkcs11Module.load(library)]);
+      expect(second).toBe(first);
+      expect(await first.tokens()).toHaveLength(1);
+      await first.close();
+    } finally {
+      for (const name of Object.keys(env)) {
+        delete process.env[name];
+      }
+    }
+  });
+
+  it('stops a batch at the card pulled out, reporting that as its last outcome', async () => {
+    await withFaults({ FAULT_REMOVE_AT_SIGN: '3' }, async (module) => {
+      const session = await loggedInSession(module, alice);
+      const inputs = [0, 1, 2, 3, 4].map((n) => Buffer.from(`item ${n}`));
+      const outcomes = await signAll(session, keyId, inputs);
+      expect(outcomes.map(([index]) => index)).toEqual([0, 1, 2]);
+      expectVerifies(alice, 'sha256', inputs[1]!, outcomes[1]![1] as Buffer);
+      expect(outcomes[2]![1]).toBeInstanceOf(CardError);
+      expect(outcomes[2]![1]).toMatchObject({ code: 'CARD_REMOVED', ckr: 'CKR_DEVICE_REMOVED' });
+      await session.close();
+    });
+  });
+
+  it('stops a batch when asked, after the signature under way, and reports nothing more', async () => {
+    await withFaults({ FAULT_SIGN_DELAY_MS: '100' }, async (module) => {
+      const session = await loggedInSession(module, alice);
+      const inputs = Array.from({ length: 10 }, (_, n) => Buffer.from(`item ${n}`));
+      const stop = new AbortController();
+      const started = Date.now();
+      const outcomes = await signAll(session, keyId, inputs, stop.signal, () => stop.abort());
+      expect(outcomes.map(([index]) => index)).toEqual([0]);
+      expect(Date.now() - started).toBeLessThan(800);
+      // The session is free again at once, and in order.
+      expectVerifies(alice, 'sha256', DATA, await session.sign('RS256', keyId, DATA));
+
+      const thrown = new Error('the caller failed');
+      const failing = session.signMany!('RS256', keyId, inputs, () => {
+        throw thrown;
+      });
+      await expect(failing).rejects.toBe(thrown);
       await session.close();
     });
   });

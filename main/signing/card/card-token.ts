@@ -85,6 +85,21 @@ export interface CardSession {
   login(pin: Buffer | null): Promise<void>;
   /** CKM_SHA256_RSA_PKCS (RS256) or CKM_SHA1_RSA_PKCS (RS1) with the private key of this CKA_ID. */
   sign(mechanism: CardMechanism, keyId: Buffer, data: Buffer): Promise<Buffer>;
+  /**
+   * Optional: `sign` over several items in one request, for throughput (the card goes from one signature
+   * to the next without waiting on the caller). `onEach` is called in item order, once per signature made,
+   * and once with the CardError that stopped the batch, if one did (later items are not attempted). After
+   * `signal` aborts or `onEach` throws, nothing more is reported and the card stops after its current
+   * signature. Resolves when the card has stopped working on the batch; rejects if the batch could not
+   * start (items not reported were not signed) or with what `onEach` threw.
+   */
+  signMany?(
+    mechanism: CardMechanism,
+    keyId: Buffer,
+    items: readonly Buffer[],
+    onEach: (index: number, outcome: Buffer | CardError) => void,
+    signal?: AbortSignal,
+  ): Promise<void>;
   logout(): Promise<void>;
   close(): Promise<void>;
 }

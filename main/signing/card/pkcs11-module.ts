@@ -1,8 +1,7 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
-// pkcs11js is CommonJS whose exports are built at run time (`{ ...native, PKCS11 }`), so Node's ESM loader
-// finds no named exports: take the whole module object as the default import.
-import pkcs11js, { type PKCS11, type Template, type TokenInfo as Pkcs11TokenInfo } from 'pkcs11js';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import {
   CardError,
   type CardMechanism,
@@ -11,18 +10,16 @@ import {
   type TokenCertificate,
   type TokenInfo,
 } from './card-token.js';
-import { ckrName, toCardError } from './pkcs11-errors.js';
-
-const MECHANISMS: Readonly<Record<CardMechanism, number>> = {
-  RS256: pkcs11js.CKM_SHA256_RSA_PKCS,
-  RS1: pkcs11js.CKM_SHA1_RSA_PKCS,
-};
-
-/** Room for an RSA-4096 signature, so C_Sign never needs a length query first. */
-const SIGNATURE_BYTES = 512;
-
-/** CK_SLOT_ID is a C unsigned long: 4 bytes on Windows (LLP64), 8 elsewhere. pkcs11js passes its raw bytes. */
-const SLOT_ID_BYTES = process.platform === 'win32' ? 4 : 8;
+import type {
+  Pkcs11Call,
+  Pkcs11Item,
+  Pkcs11Op,
+  Pkcs11Reply,
+  Pkcs11Request,
+  Pkcs11Results,
+  SessionId,
+  WireError,
+} from './pkcs11-protocol.js';
 
 /**
  * C_WaitForSlotEvent(CKF_DONT_BLOCK) only reads state the library already keeps, so it can be asked often;
@@ -31,42 +28,39 @@ const SLOT_ID_BYTES = process.platform === 'win32' ? 4 : 8;
 const EVENT_POLL_MS = 500;
 const LIST_POLL_MS = 2000;
 
-/** Errors that mean a session is already gone, which is what closing it wants anyway. */
-const GONE = new Set([
-  'CKR_SESSION_HANDLE_INVALID',
-  'CKR_SESSION_CLOSED',
-  'CKR_DEVICE_REMOVED',
-  'CKR_TOKEN_NOT_PRESENT',
-  'CKR_CRYPTOKI_NOT_INITIALIZED',
-]);
+export interface Pkcs11ModuleOptions {
+  /**
+   * The built worker script, pkcs11-worker.js (a `file:` or `data:` URL). By default the one beside this
+   * module; when this module runs as TypeScript source (under the tests), the build's copy in dist/.
+   * There is no fallback to calling the library on this thread: without a worker the library is not
+   * loaded. Only the first load of a library uses it.
+   */
+  workerScript?: URL;
+}
 
 /**
  * A second C_Initialize of the same library in one process fails (CKR_CRYPTOKI_ALREADY_INITIALIZED), and a
  * C_Finalize would pull it from under every other user, so each library (by real path) is loaded once.
  */
 const loaded = new Map<string, Pkcs11Module>();
-
-/** What a session needs from its module: every call goes through the module's queue. */
-type Runner = <T>(operation: string, work: (library: PKCS11) => T | Promise<T>) => Promise<T>;
+/** Loads under way, so that two callers at once share one worker rather than initialising twice. */
+const starting = new Map<string, Promise<Pkcs11Module>>();
 
 /**
- * A PKCS#11 library (the NHS card middleware, SoftHSM2) through pkcs11js.
+ * A PKCS#11 library (the NHS card middleware, SoftHSM2) through pkcs11js, called from a worker thread of
+ * its own (pkcs11-worker.ts) and never from this one.
  *
- * Calls are made one at a time, in order, across all of this library's sessions. A smartcard does one thing
- * at a time anyway, and it keeps the library safe while C_Sign runs on a worker thread (C_SignAsync, so the
- * event loop keeps going during the card's second or so of RSA). Logging in cannot be moved off the event
- * loop: pkcs11js has no asynchronous C_Login, so a PIN pad blocks it until the user finishes.
+ * pkcs11js has no asynchronous C_Login, so a PIN pad held the event loop for as long as the clinician
+ * typed (up to a minute and a half), and with it every other prescribing system and the window. In the
+ * worker, C_Login, C_Sign and the rest are plain blocking calls, and this class only posts requests and
+ * waits for answers. The worker takes them one at a time in the order posted, across all of this
+ * library's sessions: a smartcard does one thing at a time anyway, and so the library is only ever
+ * entered from one thread.
  */
 export class Pkcs11Module implements CardModule {
   public readonly name: string;
-  private library: PKCS11 | null;
-  private queue: Promise<unknown> = Promise.resolve();
   private readonly sessions = new Set<Pkcs11Session>();
   private closing: Promise<void> | null = null;
-  /** Cleared when the library says it has no C_WaitForSlotEvent; then token lists are compared instead. */
-  private slotEvents = true;
-  /** Slot ids and serial numbers as last seen, so a change between tokens() and waitForChange() counts. */
-  private lastSeen: string | null = null;
   private readonly waiters = new Set<() => void>();
   private pollTimer: NodeJS.Timeout | null = null;
   private polling = false;
@@ -74,98 +68,84 @@ export class Pkcs11Module implements CardModule {
   private constructor(
     name: string,
     private readonly realPath: string,
-    library: PKCS11,
-    private readonly finalizeOnClose: boolean,
+    private readonly thread: LibraryThread,
+    /** Whether the library has C_WaitForSlotEvent (else token lists are compared, less often). */
+    private slotEvents: boolean,
   ) {
     this.name = name;
-    this.library = library;
+    thread.onFailure = () => this.lost();
   }
 
   /**
-   * Loads and initialises the library at `path`, or returns the instance already loaded from it. Throws
-   * MODULE_FAILED, naming the path, if it is missing, is not a PKCS#11 library or fails C_Initialize.
+   * Loads and initialises the library at `path` in a new worker thread, or returns the instance already
+   * loaded from it. Throws MODULE_FAILED, naming the path, if it is missing, is not a PKCS#11 library or
+   * fails C_Initialize.
    */
-  public static async load(path: string): Promise<Pkcs11Module> {
+  public static async load(path: string, options: Pkcs11ModuleOptions = {}): Promise<Pkcs11Module> {
     let realPath: string;
     try {
-      realPath = await fs.realpath(path);
+      realPath = await fsp.realpath(path);
     } catch (error) {
       throw new CardError('MODULE_FAILED', `The PKCS#11 library ${path} was not found.`, { cause: error });
     }
     const existing = loaded.get(realPath);
     if (existing?.closing) {
       await existing.closing;
-      return Pkcs11Module.load(path);
+      return Pkcs11Module.load(path, options);
     }
     if (existing) {
       return existing;
     }
-
-    const library = new pkcs11js.PKCS11();
-    try {
-      library.load(realPath);
-    } catch (error) {
-      throw new CardError('MODULE_FAILED', `The PKCS#11 library ${path} could not be loaded: ${messageOf(error)}`, {
-        cause: error,
-      });
-    }
-    let finalizeOnClose = true;
-    try {
-      initialize(library);
-    } catch (error) {
-      // Something else in this process initialised it outside this registry; it is usable, but not ours to
-      // finalize.
-      if (ckrName(error) === 'CKR_CRYPTOKI_ALREADY_INITIALIZED') {
-        finalizeOnClose = false;
-      } else {
-        library.close();
-        const ckr = ckrName(error);
-        throw new CardError('MODULE_FAILED', `The PKCS#11 library ${path} failed to start: ${messageOf(error)}`, {
-          cause: error,
-          ...(ckr === null ? {} : { ckr }),
-        });
-      }
+    const pending = starting.get(realPath);
+    if (pending) {
+      await pending.catch(() => undefined);
+      return Pkcs11Module.load(path, options);
     }
 
-    const module = new Pkcs11Module(path, realPath, library, finalizeOnClose);
-    loaded.set(realPath, module);
-    module.drainSlotEvents(library);
-    return module;
+    const start = Pkcs11Module.start(path, realPath, options);
+    starting.set(realPath, start);
+    try {
+      const module = await start;
+      loaded.set(realPath, module);
+      return module;
+    } finally {
+      starting.delete(realPath);
+    }
+  }
+
+  private static async start(path: string, realPath: string, options: Pkcs11ModuleOptions): Promise<Pkcs11Module> {
+    const thread = new LibraryThread(workerScript(path, options.workerScript), path);
+    try {
+      const { slotEvents } = await thread.call({ op: 'load', path: realPath, name: path });
+      return new Pkcs11Module(path, realPath, thread, slotEvents);
+    } catch (error) {
+      await thread.terminate();
+      throw error;
+    }
   }
 
   public tokens(): Promise<TokenInfo[]> {
-    return this.runOpen('C_GetSlotList', (library) => {
-      const tokens = readTokens(library);
-      this.lastSeen = fingerprint(tokens);
-      return tokens;
-    });
+    return this.runOpen({ op: 'tokens' });
   }
 
   public tokenInfo(slotId: string): Promise<TokenInfo> {
-    return this.runOpen('C_GetTokenInfo', (library) => {
-      const slot = slotHandle(slotId);
-      return tokenInfoOf(slotIdOf(slot), library.C_GetTokenInfo(slot));
-    });
+    return this.runOpen({ op: 'tokenInfo', slotId });
   }
 
-  public openSession(slotId: string): Promise<CardSession> {
-    return this.runOpen('C_OpenSession', (library) => {
-      // Without CKF_SERIAL_SESSION the call fails (CKR_SESSION_PARALLEL_NOT_SUPPORTED): the flag is mandatory.
-      const handle = library.C_OpenSession(slotHandle(slotId), pkcs11js.CKF_SERIAL_SESSION);
-      const session = new Pkcs11Session(handle, (operation, work) => this.run(operation, work), () =>
-        this.sessions.delete(session),
-      );
-      this.sessions.add(session);
-      return session;
-    });
+  public async openSession(slotId: string): Promise<CardSession> {
+    const id = await this.runOpen({ op: 'openSession', slotId });
+    const session = new Pkcs11Session(id, this.thread, () => this.sessions.delete(session));
+    this.sessions.add(session);
+    return session;
   }
 
   /**
    * A change since the last tokens() also counts (and, with slot events, since the last wait), so a caller
-   * that lists the tokens and then waits misses nothing in between.
+   * that lists the tokens and then waits misses nothing in between. The checks queue behind the card's
+   * other work in the worker; the timeout does not wait for them.
    */
   public waitForChange(timeoutMs: number): Promise<void> {
-    if (this.library === null || this.closing !== null) {
+    if (this.closing !== null) {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
@@ -180,7 +160,10 @@ export class Pkcs11Module implements CardModule {
     });
   }
 
-  /** Closes every session (logging out), finalizes the library and unloads it. Later calls fail. */
+  /**
+   * Closes every session (logging out), finalizes the library and ends its worker thread. Calls made before
+   * close() finish first; later calls fail.
+   */
   public close(): Promise<void> {
     this.closing ??= this.shutDown();
     return this.closing;
@@ -188,78 +171,45 @@ export class Pkcs11Module implements CardModule {
 
   private async shutDown(): Promise<void> {
     await Promise.allSettled([...this.sessions].map((session) => session.close()));
-    await this.queue;
-    const library = this.library;
-    this.library = null;
-    loaded.delete(this.realPath);
+    // The worker answers in order, so everything asked before this has finished when it is answered.
+    await this.thread.call({ op: 'finalize' }).catch(() => undefined);
+    this.forgetLibrary();
+    await this.thread.terminate();
+  }
+
+  /** The worker thread died: nothing more will come from it. */
+  private lost(): void {
+    this.forgetLibrary();
+  }
+
+  private forgetLibrary(): void {
+    // A later load() of the path starts afresh (after close(), only once this one is finalized).
+    if (loaded.get(this.realPath) === this) {
+      loaded.delete(this.realPath);
+    }
     if (this.pollTimer !== null) {
       clearTimeout(this.pollTimer);
       this.pollTimer = null;
     }
+    // The library going away is a change for whoever watches it.
     for (const wake of [...this.waiters]) {
       wake();
     }
-    if (library === null) {
-      return;
-    }
-    try {
-      if (this.finalizeOnClose) {
-        library.C_Finalize();
-      }
-    } catch {
-      // The library is being dropped either way; a failing C_Finalize leaves nothing to do differently.
-    } finally {
-      library.close();
-    }
-  }
-
-  /**
-   * Runs `work` after everything queued before it. pkcs11js errors come out as CardError, named after the
-   * PKCS#11 function that failed (or `operation` when pkcs11js does not say).
-   */
-  private run<T>(operation: string, work: (library: PKCS11) => T | Promise<T>): Promise<T> {
-    const result = this.queue.then(() => {
-      if (this.library === null) {
-        throw this.closedError();
-      }
-      return work(this.library);
-    });
-    this.queue = result.catch(() => undefined);
-    return result.catch((error: unknown) => {
-      throw toCardError(error, operation);
-    });
   }
 
   /**
    * For the module's own calls: refused once close() has started, while calls made before it still run
-   * first (sessions close through run() after that).
+   * first (sessions close after that).
    */
-  private runOpen<T>(operation: string, work: (library: PKCS11) => T): Promise<T> {
+  private runOpen<K extends Pkcs11Op>(call: Extract<Pkcs11Call, { op: K }>): Promise<Pkcs11Results[K]> {
     if (this.closing !== null) {
-      return Promise.reject(this.closedError());
+      return Promise.reject(closedError(this.name));
     }
-    return this.run(operation, work);
-  }
-
-  private closedError(): CardError {
-    return new CardError('MODULE_FAILED', `The PKCS#11 library ${this.name} has been closed.`);
-  }
-
-  /** Some libraries report every reader as an "insertion" at start-up; those are not changes. */
-  private drainSlotEvents(library: PKCS11): void {
-    try {
-      for (let i = 0; i < 16 && library.C_WaitForSlotEvent(pkcs11js.CKF_DONT_BLOCK) !== null; i++) {
-        // Discard.
-      }
-    } catch (error) {
-      if (ckrName(error) === 'CKR_FUNCTION_NOT_SUPPORTED') {
-        this.slotEvents = false;
-      }
-    }
+    return this.thread.call(call);
   }
 
   private schedulePoll(delayMs: number): void {
-    if (this.pollTimer !== null || this.polling || this.library === null) {
+    if (this.pollTimer !== null || this.polling || this.closing !== null || this.thread.failure !== null) {
       return;
     }
     this.pollTimer = setTimeout(() => {
@@ -272,7 +222,9 @@ export class Pkcs11Module implements CardModule {
     this.polling = true;
     let changed = false;
     try {
-      changed = await this.checkForChange();
+      const check = await this.thread.call({ op: 'checkForChange' });
+      changed = check.changed;
+      this.slotEvents = check.slotEvents;
     } catch {
       // A failed check is not a change: waking callers would only have them fail the same way, in a loop.
     } finally {
@@ -287,114 +239,118 @@ export class Pkcs11Module implements CardModule {
       this.schedulePoll(this.slotEvents ? EVENT_POLL_MS : LIST_POLL_MS);
     }
   }
-
-  private checkForChange(): Promise<boolean> {
-    return this.run('C_WaitForSlotEvent', (library) => {
-      if (this.slotEvents) {
-        try {
-          // Never the blocking form: pkcs11js would block the event loop, and only C_Finalize can end it.
-          return library.C_WaitForSlotEvent(pkcs11js.CKF_DONT_BLOCK) !== null;
-        } catch (error) {
-          if (ckrName(error) !== 'CKR_FUNCTION_NOT_SUPPORTED') {
-            throw error;
-          }
-          this.slotEvents = false;
-        }
-      }
-      const before = this.lastSeen;
-      this.lastSeen = fingerprint(readTokens(library));
-      return before !== null && before !== this.lastSeen;
-    });
-  }
 }
 
 class Pkcs11Session implements CardSession {
   private open = true;
-  private loggedIn = false;
-  private readonly signingKeys = new Map<string, Buffer>();
 
   constructor(
-    private readonly handle: Buffer,
-    private readonly run: Runner,
+    private readonly id: SessionId,
+    private readonly thread: LibraryThread,
     private readonly forget: () => void,
   ) {}
 
-  public certificates(): Promise<TokenCertificate[]> {
-    return this.use('C_FindObjects', (library) => {
-      const objects = this.find(library, [
-        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_CERTIFICATE },
-        { type: pkcs11js.CKA_CERTIFICATE_TYPE, value: pkcs11js.CKC_X_509 },
-      ]);
-      const certificates: TokenCertificate[] = [];
-      for (const object of objects) {
-        const der = this.attribute(library, object, pkcs11js.CKA_VALUE);
-        if (der === null || der.length === 0) {
-          continue;
-        }
-        certificates.push({
-          id: this.attribute(library, object, pkcs11js.CKA_ID) ?? Buffer.alloc(0),
-          label: (this.attribute(library, object, pkcs11js.CKA_LABEL) ?? Buffer.alloc(0)).toString('utf8'),
-          der,
-        });
-      }
-      return certificates;
-    });
+  public async certificates(): Promise<TokenCertificate[]> {
+    const certificates = await this.use({ op: 'certificates', session: this.id });
+    return certificates.map((certificate) => ({
+      id: toBuffer(certificate.id),
+      label: certificate.label,
+      der: toBuffer(certificate.der),
+    }));
   }
 
   public hasPrivateKey(id: Buffer): Promise<boolean> {
-    return this.use('C_FindObjects', (library) => this.findPrivateKey(library, id) !== null);
+    const copy = exact(id);
+    return this.use({ op: 'hasPrivateKey', session: this.id, keyId: copy }, [copy.buffer]);
   }
 
   /**
-   * pkcs11js takes the PIN as a string, so it is decoded here, at the last moment, and the string dropped at
-   * once; `pin` stays the caller's to clear. For a PIN pad (`pin` null) pkcs11js cannot pass a NULL pointer:
-   * the library gets an empty PIN, which PIN pad middleware treats the same way.
+   * The PIN goes to the worker as a copy that is moved there, not cloned, and cleared there once C_Login
+   * has it; `pin` stays the caller's to clear. For a PIN pad (`pin` null) the worker passes no PIN.
    */
-  public login(pin: Buffer | null): Promise<void> {
-    return this.use('C_Login', (library) => {
-      try {
-        library.C_Login(this.handle, pkcs11js.CKU_USER, pin === null ? '' : pin.toString('utf8'));
-      } catch (error) {
-        // Login is per token, not per session: another session of ours may have logged in already.
-        if (ckrName(error) !== 'CKR_USER_ALREADY_LOGGED_IN') {
-          throw error;
-        }
-      }
-      this.loggedIn = true;
-    });
+  public async login(pin: Buffer | null): Promise<void> {
+    if (!this.open) {
+      throw closedSession();
+    }
+    const copy = pin === null ? null : exact(pin);
+    const sent = this.thread.call({ op: 'login', session: this.id, pin: copy }, copy === null ? [] : [copy.buffer]);
+    // Moved to the worker, the copy is empty here; a call refused before it was posted kept it, so clear it.
+    if (copy !== null && copy.byteLength > 0) {
+      copy.fill(0);
+    }
+    await sent;
   }
 
-  public sign(mechanism: CardMechanism, keyId: Buffer, data: Buffer): Promise<Buffer> {
-    return this.use('C_Sign', async (library) => {
-      // An object handle stays valid for the session, and a search costs more than a signature on some
-      // tokens, so a batch searches once.
-      const cacheKey = keyId.toString('hex');
-      const key = this.signingKeys.get(cacheKey) ?? this.findPrivateKey(library, keyId);
-      if (key !== null) {
-        this.signingKeys.set(cacheKey, key);
-      }
-      if (key === null) {
-        throw new CardError('CARD_FAILED', `The card has no private key with CKA_ID ${keyId.toString('hex')}.`);
-      }
-      library.C_SignInit(this.handle, { mechanism: MECHANISMS[mechanism] }, key);
-      const signature = await library.C_SignAsync(this.handle, data, Buffer.alloc(SIGNATURE_BYTES));
-      return Buffer.from(signature);
-    });
+  public async sign(mechanism: CardMechanism, keyId: Buffer, data: Buffer): Promise<Buffer> {
+    const key = exact(keyId);
+    const bytes = exact(data);
+    const signature = await this.use({ op: 'sign', session: this.id, mechanism, keyId: key, data: bytes }, [
+      key.buffer,
+      bytes.buffer,
+    ]);
+    return toBuffer(signature);
   }
 
-  public logout(): Promise<void> {
-    return this.use('C_Logout', (library) => {
-      this.loggedIn = false;
-      // Private objects' handles do not outlive the login.
-      this.signingKeys.clear();
-      try {
-        library.C_Logout(this.handle);
-      } catch (error) {
-        if (ckrName(error) !== 'CKR_USER_NOT_LOGGED_IN') {
-          throw error;
-        }
+  /**
+   * Signs `items` in order in one request, so the worker goes from one signature to the next without
+   * waiting for this thread. `onEach` is called in order, once for each item signed, and once with the
+   * CardError that stopped the batch, if one did: a card in doubt signs nothing more, and the caller
+   * decides what to try again. Nothing is reported after `signal` aborts or `onEach` throws; the card
+   * stops after the signature it is making. Resolves once the worker has stopped working on the batch
+   * (so nothing is still running on the card); rejects if the batch could not start (session closed,
+   * library failed: items not reported were not signed) or with what `onEach` threw.
+   */
+  public async signMany(
+    mechanism: CardMechanism,
+    keyId: Buffer,
+    items: readonly Buffer[],
+    onEach: (index: number, outcome: Buffer | CardError) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    if (!this.open) {
+      throw closedSession();
+    }
+    const cancel = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+    const stopped = new Int32Array(cancel);
+    const stop = (): void => {
+      Atomics.store(stopped, 0, 1);
+    };
+    // An object, not a variable: assigned in a callback, which the compiler's narrowing does not follow.
+    const thrown: { error?: unknown; threw: boolean } = { threw: false };
+    const report = (item: Pkcs11Item): void => {
+      if (Atomics.load(stopped, 0) !== 0) {
+        return;
       }
-    });
+      try {
+        onEach(item.index, 'signature' in item ? toBuffer(item.signature) : fromWire(item.error));
+      } catch (error) {
+        stop();
+        thrown.threw = true;
+        thrown.error = error;
+      }
+    };
+    if (signal?.aborted) {
+      stop();
+    }
+    signal?.addEventListener('abort', stop, { once: true });
+    const key = exact(keyId);
+    const copies = items.map(exact);
+    try {
+      await this.thread.call(
+        { op: 'signMany', session: this.id, mechanism, keyId: key, items: copies, cancel },
+        [key.buffer, ...copies.map((copy) => copy.buffer)],
+        report,
+      );
+    } finally {
+      signal?.removeEventListener('abort', stop);
+    }
+    if (thrown.threw) {
+      throw thrown.error;
+    }
+  }
+
+  public async logout(): Promise<void> {
+    await this.use({ op: 'logout', session: this.id });
   }
 
   /**
@@ -402,180 +358,204 @@ class Pkcs11Session implements CardSession {
    * token: a card must not stay unlocked after the signing that needed it. A session the card already
    * dropped (removed, reset) closes quietly.
    */
-  public close(): Promise<void> {
+  public async close(): Promise<void> {
     if (!this.open) {
-      return Promise.resolve();
+      return;
     }
     this.open = false;
-    return this.run('C_CloseSession', (library) => {
-      this.forget();
-      let logoutError: CardError | null = null;
-      if (this.loggedIn) {
-        this.loggedIn = false;
-        try {
-          library.C_Logout(this.handle);
-        } catch (error) {
-          const ckr = ckrName(error);
-          if (ckr !== 'CKR_USER_NOT_LOGGED_IN' && (ckr === null || !GONE.has(ckr))) {
-            logoutError = toCardError(error, 'C_Logout');
-          }
-        }
-      }
-      try {
-        library.C_CloseSession(this.handle);
-      } catch (error) {
-        const ckr = ckrName(error);
-        if (ckr === null || !GONE.has(ckr)) {
-          throw error;
-        }
-      }
-      if (logoutError !== null) {
-        throw logoutError;
-      }
-    });
+    this.forget();
+    await this.thread.call({ op: 'closeSession', session: this.id });
   }
 
   /** Checked when called, not when run: a signature asked for before close() still completes. */
-  private use<T>(operation: string, work: (library: PKCS11) => T | Promise<T>): Promise<T> {
+  private use<K extends Pkcs11Op>(
+    call: Extract<Pkcs11Call, { op: K }>,
+    transfer: ArrayBuffer[] = [],
+  ): Promise<Pkcs11Results[K]> {
     if (!this.open) {
-      return Promise.reject(new CardError('SESSION_INVALID', 'The card session has been closed.'));
+      return Promise.reject(closedSession());
     }
-    return this.run(operation, work);
+    return this.thread.call(call, transfer);
+  }
+}
+
+interface Waiting {
+  resolve: (result: never) => void;
+  reject: (error: CardError) => void;
+  onItem: ((item: Pkcs11Item) => void) | undefined;
+}
+
+/**
+ * The worker thread of one library, and the requests it has not answered yet. It keeps the process alive
+ * only while it has some: an idle card library must not stop the companion (or a test) from exiting.
+ */
+class LibraryThread {
+  public failure: CardError | null = null;
+  public onFailure: (() => void) | null = null;
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, Waiting>();
+  private nextId = 1;
+  private ended = false;
+
+  constructor(
+    script: URL,
+    private readonly name: string,
+  ) {
+    this.worker = new Worker(script, { execArgv: workerExecArgv() });
+    this.worker.unref();
+    this.worker.on('message', (reply: Pkcs11Reply) => this.receive(reply));
+    this.worker.on('error', (error) => this.fail(error));
+    this.worker.on('messageerror', (error) => this.fail(error));
+    this.worker.on('exit', (code) => this.fail(new Error(`the thread exited with code ${code}`)));
   }
 
-  private findPrivateKey(library: PKCS11, id: Buffer): Buffer | null {
-    const [key] = this.find(library, [
-      { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
-      { type: pkcs11js.CKA_ID, value: id },
-    ]);
-    return key ?? null;
-  }
-
-  private find(library: PKCS11, template: Template): Buffer[] {
-    library.C_FindObjectsInit(this.handle, template);
-    const found: Buffer[] = [];
-    try {
-      for (;;) {
-        const batch = library.C_FindObjects(this.handle, 16);
-        if (batch.length === 0) {
-          break;
-        }
-        found.push(...batch);
+  /** Posts `call`, moving the buffers in `transfer` to the worker. */
+  public call<K extends Pkcs11Op>(
+    call: Extract<Pkcs11Call, { op: K }>,
+    transfer: ArrayBuffer[] = [],
+    onItem?: (item: Pkcs11Item) => void,
+  ): Promise<Pkcs11Results[K]> {
+    if (this.failure !== null) {
+      return Promise.reject(this.failure);
+    }
+    if (this.ended) {
+      return Promise.reject(closedError(this.name));
+    }
+    const id = this.nextId++;
+    return new Promise<Pkcs11Results[K]>((resolve, reject) => {
+      if (this.waiting.size === 0) {
+        this.worker.ref();
       }
-    } finally {
-      // A search left open makes the session refuse the next one (CKR_OPERATION_ACTIVE).
-      try {
-        library.C_FindObjectsFinal(this.handle);
-      } catch {
-        // Only reached with an error already on its way out, which says more.
-      }
+      this.waiting.set(id, { resolve, reject, onItem });
+      const request: Pkcs11Request = { id, call };
+      this.worker.postMessage(request, transfer);
+    });
+  }
+
+  /** Ends the thread. The library must be finalized first: a thread stopped mid-call leaves it in use. */
+  public async terminate(): Promise<void> {
+    if (this.ended) {
+      return;
     }
-    return found;
+    this.ended = true;
+    this.settleAll(closedError(this.name));
+    await this.worker.terminate();
   }
 
-  /** One attribute, or null if the object has none (a certificate without CKA_ID, for one). */
-  private attribute(library: PKCS11, object: Buffer, type: number): Buffer | null {
-    try {
-      const [result] = library.C_GetAttributeValue(this.handle, object, [{ type }]);
-      return result ? Buffer.from(result.value) : null;
-    } catch (error) {
-      if (ckrName(error) === 'CKR_ATTRIBUTE_TYPE_INVALID') {
-        return null;
-      }
-      throw error;
+  private receive(reply: Pkcs11Reply): void {
+    const waiting = this.waiting.get(reply.id);
+    if (waiting === undefined) {
+      return;
     }
-  }
-}
-
-function initialize(library: PKCS11): void {
-  try {
-    // Asks for locking even though this class calls one at a time: C_Sign runs on another thread, and some
-    // libraries misbehave when entered from two threads without it.
-    library.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
-  } catch (error) {
-    if (ckrName(error) !== 'CKR_CANT_LOCK') {
-      throw error;
+    if (reply.kind === 'item') {
+      waiting.onItem?.(reply);
+      return;
     }
-    library.C_Initialize();
-  }
-}
-
-function readTokens(library: PKCS11): TokenInfo[] {
-  const tokens: TokenInfo[] = [];
-  for (const slot of library.C_GetSlotList(true)) {
-    let info: Pkcs11TokenInfo;
-    try {
-      info = library.C_GetTokenInfo(slot);
-    } catch (error) {
-      const ckr = ckrName(error);
-      // Pulled out between the two calls.
-      if (ckr === 'CKR_TOKEN_NOT_PRESENT' || ckr === 'CKR_DEVICE_REMOVED' || ckr === 'CKR_SLOT_ID_INVALID') {
-        continue;
-      }
-      throw error;
+    this.waiting.delete(reply.id);
+    if (this.waiting.size === 0) {
+      this.worker.unref();
     }
-    // SoftHSM2 always offers a blank token to initialise, and a blank card can hold nothing to sign with.
-    if ((info.flags & pkcs11js.CKF_TOKEN_INITIALIZED) === 0) {
-      continue;
-    }
-    tokens.push(tokenInfoOf(slotIdOf(slot), info));
-  }
-  return tokens;
-}
-
-function tokenInfoOf(slotId: string, info: Pkcs11TokenInfo): TokenInfo {
-  const has = (flag: number): boolean => (info.flags & flag) !== 0;
-  return {
-    slotId,
-    label: info.label.trim(),
-    serialNumber: info.serialNumber.trim(),
-    manufacturer: info.manufacturerID.trim(),
-    flags: {
-      pinCountLow: has(pkcs11js.CKF_USER_PIN_COUNT_LOW),
-      pinFinalTry: has(pkcs11js.CKF_USER_PIN_FINAL_TRY),
-      pinLocked: has(pkcs11js.CKF_USER_PIN_LOCKED),
-      protectedAuthenticationPath: has(pkcs11js.CKF_PROTECTED_AUTHENTICATION_PATH),
-    },
-  };
-}
-
-function fingerprint(tokens: TokenInfo[]): string {
-  return tokens.map((token) => `${token.slotId}:${token.serialNumber}`).join(',');
-}
-
-/** A slot handle's bytes are the native CK_SLOT_ID, in the machine's byte order. */
-function slotIdOf(handle: Buffer): string {
-  const littleEndian = os.endianness() === 'LE';
-  if (handle.length === 8) {
-    return (littleEndian ? handle.readBigUInt64LE() : handle.readBigUInt64BE()).toString();
-  }
-  if (handle.length === 4) {
-    return (littleEndian ? handle.readUInt32LE() : handle.readUInt32BE()).toString();
-  }
-  throw new CardError('CARD_FAILED', `pkcs11js returned a ${handle.length}-byte slot id.`);
-}
-
-function slotHandle(slotId: string): Buffer {
-  const value = /^\d{1,20}$/.test(slotId) ? BigInt(slotId) : -1n;
-  if (value < 0n || value >= 1n << BigInt(SLOT_ID_BYTES * 8)) {
-    throw new CardError('CARD_FAILED', `${JSON.stringify(slotId)} is not a PKCS#11 slot id.`);
-  }
-  const handle = Buffer.alloc(SLOT_ID_BYTES);
-  const littleEndian = os.endianness() === 'LE';
-  if (SLOT_ID_BYTES === 8) {
-    if (littleEndian) {
-      handle.writeBigUInt64LE(value);
+    if (reply.kind === 'done') {
+      waiting.resolve(reply.result as never);
     } else {
-      handle.writeBigUInt64BE(value);
+      waiting.reject(fromWire(reply.error));
     }
-  } else if (littleEndian) {
-    handle.writeUInt32LE(Number(value));
-  } else {
-    handle.writeUInt32BE(Number(value));
   }
-  return handle;
+
+  /**
+   * The thread died (an exception nothing caught, or a message that could not be read): every call waiting
+   * and every later one fails with MODULE_FAILED rather than hanging. A crash inside the library's own code
+   * is not caught here: a worker thread shares the process.
+   */
+  private fail(error: unknown): void {
+    if (this.ended || this.failure !== null) {
+      return;
+    }
+    const detail = error instanceof Error ? error.message : String(error);
+    this.failure = new CardError(
+      'MODULE_FAILED',
+      `The PKCS#11 library ${this.name} stopped working (${detail}). Restart the companion to use the card again.`,
+      { cause: error },
+    );
+    this.settleAll(this.failure);
+    this.onFailure?.();
+    void this.worker.terminate();
+  }
+
+  private settleAll(error: CardError): void {
+    for (const waiting of this.waiting.values()) {
+      waiting.reject(error);
+    }
+    this.waiting.clear();
+    this.worker.unref();
+  }
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/**
+ * Where the worker script is. The build puts pkcs11-worker.js beside this module. The tests run this module
+ * as TypeScript source, with no .js beside it and nothing Node could run as a worker, so there the
+ * build's copy in dist/ is used (`npm test` builds first); tsconfig maps main/ to dist/main/.
+ */
+function workerScript(name: string, explicit: URL | undefined): URL {
+  const candidates: URL[] = [];
+  if (explicit !== undefined) {
+    candidates.push(explicit);
+  } else {
+    candidates.push(new URL('./pkcs11-worker.js', import.meta.url));
+    if (import.meta.url.endsWith('.ts')) {
+      candidates.push(new URL('../../../dist/main/signing/card/pkcs11-worker.js', import.meta.url));
+    }
+  }
+  const found = candidates.find((url) => url.protocol !== 'file:' || fs.existsSync(fileURLToPath(url)));
+  if (found === undefined) {
+    const where = candidates.map((url) => fileURLToPath(url)).join(' or ');
+    throw new CardError(
+      'MODULE_FAILED',
+      `The PKCS#11 library ${name} cannot be used: the companion's card worker (${where}) is missing, so the companion is not installed or built completely.`,
+    );
+  }
+  return found;
+}
+
+/**
+ * This process's Node options, which a worker inherits (so --cpu-prof or --inspect reach the card too),
+ * less --input-type: it only describes a main script given as a string (`node --input-type=module -e`),
+ * and Node refuses to start a worker from a file with it.
+ */
+function workerExecArgv(): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const arg = process.execArgv[i] as string;
+    if (arg === '--input-type') {
+      i++;
+    } else if (!arg.startsWith('--input-type=')) {
+      kept.push(arg);
+    }
+  }
+  return kept;
+}
+
+function fromWire(error: WireError): CardError {
+  const cause = error.cause === undefined ? undefined : Object.assign(new Error(error.cause.message), { name: error.cause.name });
+  return new CardError(error.code, error.message, {
+    ...(error.ckr === null ? {} : { ckr: error.ckr }),
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+function closedError(name: string): CardError {
+  return new CardError('MODULE_FAILED', `The PKCS#11 library ${name} has been closed.`);
+}
+
+function closedSession(): CardError {
+  return new CardError('SESSION_INVALID', 'The card session has been closed.');
+}
+
+/** A copy with a buffer of its own, to move to the worker rather than clone (see pkcs11-protocol.ts). */
+function exact(bytes: Buffer): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(bytes);
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
