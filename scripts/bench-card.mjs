@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const ROUNDS = 3;
+const ROUNDS = 5;
 const BATCH = 250;
 
 /** The test suite's SoftHSM fixture, compiled for this run (it is TypeScript, and only tests ship it). */

@@ -7,7 +7,8 @@ import type { SignItemResult, SignRequest } from './sign-request.js';
 
 export interface ReadyItem {
   id: string;
-  prepared: Prepared;
+  /** What signing needs; the canonical fragments stay behind (they are large, and only the digest is signed). */
+  prepared: Omit<Prepared, 'fragments'>;
   display: DisplayModel;
 }
 
@@ -35,7 +36,8 @@ export function prepareItems(request: SignRequest, now: () => Date): { ready: Re
           continue;
         }
       }
-      ready.push({ id: item.id, prepared, display: display(prescription) });
+      const { digest, signedInfo, timestamp, algorithm: signedWith } = prepared;
+      ready.push({ id: item.id, prepared: { digest, signedInfo, timestamp, algorithm: signedWith }, display: display(prescription) });
     } catch (err) {
       if (err instanceof InvalidContentError) {
         refused.push(failed(item.id, 'INVALID_CONTENT', `Not signed: ${err.message}.`));

@@ -38,6 +38,9 @@ export interface SigningServiceOptions {
   clock?: () => Date;
 }
 
+/** Signatures asked of the card ahead of the one being checked: enough to keep it busy, few to discard on a fault. */
+const SIGNATURES_AHEAD = 2;
+
 /** How long a PIN pad reader gives the clinician (readers commonly allow 30 to 90 seconds). */
 const PIN_PAD_TIMEOUT_MS = 90_000;
 
@@ -248,8 +251,9 @@ export class SigningService {
   }
 
   /**
-   * Signs the approved items in order. The card makes item i+1's signature while this thread checks item
-   * i's and builds its XML-DSig, so the card is never left waiting on us.
+   * Signs the approved items in order. Two signatures are asked of the card ahead of the one being
+   * checked, so the card is never left waiting while this thread verifies a signature and builds its
+   * XML-DSig. The first fault stops the batch: what was signed before it is returned, the rest is not.
    */
   private async signItems(items: ReadyItem[], card: CardSigning, results: Map<string, SignItemResult>, view: ConfirmationView, call: SigningCall): Promise<void> {
     const certificate = card.certificate.certificate.der;
@@ -262,11 +266,16 @@ export class SigningService {
         (error: unknown) => ({ value: null, error }),
       );
     let stop: SigningError | null = null;
-    let next = items[0] && !call.signal.aborted ? start(items[0]) : null;
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i] as ReadyItem;
-      const outcome = next ? await next : null;
-      next = null;
+    const inflight: ReturnType<typeof start>[] = [];
+    let started = 0;
+    const fill = () => {
+      while (!stop && !call.signal.aborted && inflight.length < SIGNATURES_AHEAD && started < items.length) {
+        inflight.push(start(items[started++] as ReadyItem));
+      }
+    };
+    fill();
+    for (const [i, item] of items.entries()) {
+      const outcome = i < started ? await inflight.shift() : undefined;
       if (!stop && (call.signal.aborted || !outcome)) {
         stop = new SigningError('CANCELLED', 'Not signed: the request was cancelled during signing.');
       }
@@ -274,47 +283,43 @@ export class SigningService {
         if (!(outcome.error instanceof SigningError)) {
           throw outcome.error instanceof Error ? outcome.error : new Error('The card signer failed unexpectedly.', { cause: outcome.error });
         }
-        // A card fault ends the batch: the rest are reported, not attempted on a card in doubt.
         stop = outcome.error;
         this.logger.warn('signing.stopped', { confirmation: view.id, code: stop.code });
       }
-      const following = items[i + 1];
-      if (!stop && following && !call.signal.aborted) {
-        next = start(following);
-      }
-      if (stop || !outcome?.value) {
-        results.set(item.id, failed(item.id, stop?.code ?? 'CARD_ERROR', stop?.message ?? 'Not signed.'));
-      } else {
-        let value = outcome.value;
-        if (!card.verifies(bytes(item), item.prepared.algorithm, value)) {
-          // Broken middleware is caught here, not at EPS: one more try, in order after the one in flight.
-          this.logger.warn('card.sign_retry', { reason: 'SIGNATURE_INVALID' });
-          const retried = await card.signature(bytes(item), item.prepared.algorithm).catch(() => null);
-          value = retried && card.verifies(bytes(item), item.prepared.algorithm, retried) ? retried : Buffer.alloc(0);
-        }
-        results.set(
-          item.id,
-          value.length === 0
-            ? failed(item.id, 'SIGNATURE_INVALID', "Not signed: the card's signature does not verify with its certificate; the card software may be faulty.")
-            : {
-                id: item.id,
-                status: 'signed',
-                timestamp: item.prepared.timestamp,
-                signedInfo: item.prepared.digest,
-                signature: provenanceSignatureData(assembleSignature(item.prepared.signedInfo, value, certificate)),
-                certificate: certificate.toString('base64'),
-              },
-        );
-      }
+      fill();
+      results.set(item.id, stop || !outcome?.value ? failed(item.id, stop?.code ?? 'CARD_ERROR', stop?.message ?? 'Not signed.') : await this.signedResult(item, outcome.value, card, certificate));
       const done = i + 1;
       this.board.update({ progress: { done, total: items.length } });
       const status = results.get(item.id)?.status ?? 'failed';
       call.progress({ requestId: call.requestId, stage: 'signing', done, total: items.length, item: { id: item.id, status } });
     }
-    // Nothing may still be running on the card when the session is closed.
-    await next;
+    // Nothing may still be running on the card when its session is closed.
+    await Promise.all(inflight);
     call.progress({ requestId: call.requestId, stage: 'done', done: items.length, total: items.length });
     this.logger.info('signing.finished', { confirmation: view.id, signed: [...results.values()].filter((r) => r.status === 'signed').length });
+  }
+
+  /** Checks the card's signature with the certificate (one more try if it fails) and wraps it in XML-DSig. */
+  private async signedResult(item: ReadyItem, value: Buffer, card: CardSigning, certificate: Buffer): Promise<SignItemResult> {
+    const bytes = Buffer.from(item.prepared.signedInfo, 'utf8');
+    let signature: Buffer | null = value;
+    if (!card.verifies(bytes, item.prepared.algorithm, signature)) {
+      // Broken middleware is caught here, not at EPS.
+      this.logger.warn('card.sign_retry', { reason: 'SIGNATURE_INVALID' });
+      const retried = await card.signature(bytes, item.prepared.algorithm).catch(() => null);
+      signature = retried && card.verifies(bytes, item.prepared.algorithm, retried) ? retried : null;
+    }
+    if (!signature) {
+      return failed(item.id, 'SIGNATURE_INVALID', "Not signed: the card's signature does not verify with its certificate; the card software may be faulty.");
+    }
+    return {
+      id: item.id,
+      status: 'signed',
+      timestamp: item.prepared.timestamp,
+      signedInfo: item.prepared.digest,
+      signature: provenanceSignatureData(assembleSignature(item.prepared.signedInfo, signature, certificate)),
+      certificate: certificate.toString('base64'),
+    };
   }
 
   private confirmationView(caller: SigningCaller, ready: ReadyItem[], refused: SignItemResult[], card: CardSigning, passcode: PasscodeState): ConfirmationView {

@@ -140,12 +140,18 @@ describe('card faults over the pipe (fault-injecting PKCS#11 library in front of
     ]);
     expect(answered[0]!.signature).not.toBeNull();
     expect(answered[2]!.signature).toBeNull();
+    // The card stays out: the next request finds only the colleague's card in the reader.
+    const next = await c.request('signing.sign', { prescriptions: [item('rx-6')] });
+    expect(next.error?.data?.code).toBe('CARD_USER_MISMATCH');
   });
 
   it('a device error and a lost session are retried once, and the batch completes', async () => {
-    const c = await start({ module: faultLibrary, faults: { FAULT_DEVICE_ERROR_AT_SIGN: '2', FAULT_SESSION_INVALID_AT_SIGN: '4' } });
-    const answered = results(await c.request('signing.sign', { prescriptions: [1, 2, 3, 4, 5].map((n) => item(`rx-${n}`)) }));
-    expect(answered.map((r) => r.status)).toEqual(['signed', 'signed', 'signed', 'signed', 'signed']);
+    // Two signatures are in flight at a time, so a lost session fails two; the session is reopened once.
+    const c = await start({ module: faultLibrary, faults: { FAULT_DEVICE_ERROR_AT_SIGN: '2', FAULT_SESSION_INVALID_AT_SIGN: '6' } });
+    const batch = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => item(`rx-${n}`));
+    const answered = results(await c.request('signing.sign', { prescriptions: batch }));
+    expect(answered.map((r) => r.status)).toEqual(batch.map(() => 'signed'));
+    expect(new Set(answered.map((r) => r.signature)).size).toBe(1);
   });
 
   it('wrong passcodes show tries left, the last try is asked first, and a locked card is never tried', async () => {

@@ -153,6 +153,9 @@ export class CardSigning {
   private pin: Buffer | null = null;
   private loggedIn = false;
   private ended = false;
+  /** Counts session reopenings, so that concurrent failures reopen once. */
+  private generation = 0;
+  private reopening: Promise<void> | null = null;
 
   constructor(
     public readonly candidates: readonly CardCandidate[],
@@ -243,6 +246,7 @@ export class CardSigning {
     if (!this.loggedIn) {
       throw new SigningError('CARD_ERROR', 'The card is not logged in.');
     }
+    const generation = this.generation;
     try {
       return await this.signOnce(signedInfo, algorithm);
     } catch (err) {
@@ -252,10 +256,28 @@ export class CardSigning {
       }
       this.logger.warn('card.sign_retry', { reason: code });
       if (code === 'SESSION_INVALID') {
-        await this.reopen();
+        await this.reopenAfter(generation);
       }
       return this.signOnce(signedInfo, algorithm);
     }
+  }
+
+  /**
+   * Several signatures are in flight at once, and each may meet the same lost session: the session is
+   * reopened once, and every signature that failed on the old one retries on the new one.
+   */
+  private async reopenAfter(generation: number): Promise<void> {
+    if (this.generation !== generation) {
+      return;
+    }
+    this.reopening ??= this.reopen()
+      .then(() => {
+        this.generation++;
+      })
+      .finally(() => {
+        this.reopening = null;
+      });
+    await this.reopening;
   }
 
   /** Whether the signature verifies with the chosen certificate's public key. */
