@@ -45,6 +45,11 @@ export interface RpcCall {
 
 export interface RpcMethod<S extends z.ZodType = z.ZodType> {
   params: S;
+  /**
+   * Long-running methods that `$/cancelRequest` can cancel. Only these are tracked by id: the others
+   * answer at once, and tracking costs more than they do.
+   */
+  cancellable?: boolean;
   handle(params: z.infer<S>, connection: RpcConnection, call: RpcCall): Promise<unknown>;
 }
 
@@ -113,15 +118,15 @@ export class RpcDispatcher {
         ? null
         : errorResponse(id, RPC_INVALID_PARAMS, `Invalid params${where}: ${issue?.message ?? 'invalid'}.`);
     }
-    const controller = new AbortController();
-    const running = this.runningOn(connection);
+    const controller = method.cancellable ? new AbortController() : null;
+    const running = controller ? this.runningOn(connection) : null;
     // A second request reusing a running id cannot be told apart by a cancellation, so it is not tracked.
-    const tracked = id !== undefined && id !== null && !running.has(id);
+    const tracked = controller !== null && running !== null && id !== undefined && id !== null && !running.has(id);
     if (tracked) {
       running.set(id, controller);
     }
     try {
-      const signal = AbortSignal.any([controller.signal, connection.closed]);
+      const signal = controller ? AbortSignal.any([controller.signal, connection.closed]) : connection.closed;
       const result = await method.handle(parsed.data, connection, { id: id ?? null, signal });
       return isNotification ? null : { jsonrpc: '2.0', id, result };
     } catch (err) {
@@ -131,7 +136,7 @@ export class RpcDispatcher {
       this.logger.error('rpc.handler_failed', { method: name, error: String(err) });
       return isNotification ? null : errorResponse(id, RPC_INTERNAL_ERROR, 'Internal error in Signing Companion.');
     } finally {
-      if (tracked && running.get(id) === controller) {
+      if (tracked && running?.get(id) === controller) {
         running.delete(id);
       }
     }

@@ -13,6 +13,7 @@ export const SignInParams = z.object({}).strict();
  */
 export function signInMethod(session: SessionService) {
   return defineMethod({
+    cancellable: true,
     params: SignInParams,
     handle: async (_params, connection, call) => {
       requirePaired(connection);

@@ -16,6 +16,7 @@ export const PROGRESS_NOTIFICATION = 'signing.progress';
  */
 export function signMethod(signing: SigningService, store: PairingStore, logger: Logger) {
   return defineMethod({
+    cancellable: true,
     params: SignParams,
     handle: async (params, connection, call) => {
       const clientId = requirePaired(connection);
