@@ -38,9 +38,6 @@ export interface SigningServiceOptions {
   clock?: () => Date;
 }
 
-/** Signatures asked of the card ahead of the one being checked: enough to keep it busy, few to discard on a fault. */
-const SIGNATURES_AHEAD = 2;
-
 /** How long a PIN pad reader gives the clinician (readers commonly allow 30 to 90 seconds). */
 const PIN_PAD_TIMEOUT_MS = 90_000;
 
@@ -251,67 +248,61 @@ export class SigningService {
   }
 
   /**
-   * Signs the approved items in order. Two signatures are asked of the card ahead of the one being
-   * checked, so the card is never left waiting while this thread verifies a signature and builds its
-   * XML-DSig. The first fault stops the batch: what was signed before it is returned, the rest is not.
+   * Signs the approved items in order: the card makes the signatures (in one run where it can), and each
+   * is checked with the certificate and wrapped in XML-DSig as it arrives. The first fault stops the
+   * batch: what was signed before it is returned, the rest is not.
    */
   private async signItems(items: ReadyItem[], card: CardSigning, results: Map<string, SignItemResult>, view: ConfirmationView, call: SigningCall): Promise<void> {
     const certificate = card.certificate.certificate.der;
     this.board.update({ stage: 'signing', pinPadDeadline: null, message: null, progress: { done: 0, total: items.length } });
     call.progress({ requestId: call.requestId, stage: 'signing', done: 0, total: items.length });
     const bytes = (item: ReadyItem) => Buffer.from(item.prepared.signedInfo, 'utf8');
-    const start = (item: ReadyItem) =>
-      card.signature(bytes(item), item.prepared.algorithm).then(
-        (value) => ({ value, error: null }),
-        (error: unknown) => ({ value: null, error }),
-      );
-    let stop: SigningError | null = null;
-    const inflight: ReturnType<typeof start>[] = [];
-    let started = 0;
-    const fill = () => {
-      while (!stop && !call.signal.aborted && inflight.length < SIGNATURES_AHEAD && started < items.length) {
-        inflight.push(start(items[started++] as ReadyItem));
-      }
-    };
-    fill();
-    for (const [i, item] of items.entries()) {
-      const outcome = i < started ? await inflight.shift() : undefined;
-      if (!stop && (call.signal.aborted || !outcome)) {
-        stop = new SigningError('CANCELLED', 'Not signed: the request was cancelled during signing.');
-      }
-      if (outcome?.error && !stop) {
-        if (!(outcome.error instanceof SigningError)) {
-          throw outcome.error instanceof Error ? outcome.error : new Error('The card signer failed unexpectedly.', { cause: outcome.error });
-        }
-        stop = outcome.error;
-        this.logger.warn('signing.stopped', { confirmation: view.id, code: stop.code });
-      }
-      fill();
-      results.set(item.id, stop || !outcome?.value ? failed(item.id, stop?.code ?? 'CARD_ERROR', stop?.message ?? 'Not signed.') : await this.signedResult(item, outcome.value, card, certificate));
-      const done = i + 1;
+    let done = 0;
+    const finish = (item: ReadyItem, result: SignItemResult) => {
+      results.set(item.id, result);
+      done++;
       this.board.update({ progress: { done, total: items.length } });
-      const status = results.get(item.id)?.status ?? 'failed';
-      call.progress({ requestId: call.requestId, stage: 'signing', done, total: items.length, item: { id: item.id, status } });
+      call.progress({ requestId: call.requestId, stage: 'signing', done, total: items.length, item: { id: item.id, status: result.status } });
+    };
+    let stop: SigningError | null = null;
+    const unchecked: ReadyItem[] = [];
+    await card.signSeries(
+      items.map((item) => ({ data: bytes(item), algorithm: item.prepared.algorithm })),
+      (index, outcome) => {
+        const item = items[index] as ReadyItem;
+        if (outcome instanceof SigningError) {
+          stop = outcome;
+          this.logger.warn('signing.stopped', { confirmation: view.id, code: outcome.code });
+        } else if (card.verifies(bytes(item), item.prepared.algorithm, outcome)) {
+          finish(item, this.signedResult(item, outcome, certificate));
+        } else {
+          unchecked.push(item);
+        }
+      },
+      call.signal,
+    );
+    // Broken middleware is caught here, not at EPS: a signature that does not verify is made once more.
+    for (const item of unchecked) {
+      this.logger.warn('card.sign_retry', { reason: 'SIGNATURE_INVALID' });
+      const retried = await card.signature(bytes(item), item.prepared.algorithm).catch(() => null);
+      finish(
+        item,
+        retried && card.verifies(bytes(item), item.prepared.algorithm, retried)
+          ? this.signedResult(item, retried, certificate)
+          : failed(item.id, 'SIGNATURE_INVALID', "Not signed: the card's signature does not verify with its certificate; the card software may be faulty."),
+      );
     }
-    // Nothing may still be running on the card when its session is closed.
-    await Promise.all(inflight);
+    const ended: SigningError = stop ?? new SigningError('CANCELLED', 'Not signed: the request was cancelled during signing.');
+    for (const item of items) {
+      if (!results.has(item.id)) {
+        finish(item, failed(item.id, ended.code, ended.message));
+      }
+    }
     call.progress({ requestId: call.requestId, stage: 'done', done: items.length, total: items.length });
     this.logger.info('signing.finished', { confirmation: view.id, signed: [...results.values()].filter((r) => r.status === 'signed').length });
   }
 
-  /** Checks the card's signature with the certificate (one more try if it fails) and wraps it in XML-DSig. */
-  private async signedResult(item: ReadyItem, value: Buffer, card: CardSigning, certificate: Buffer): Promise<SignItemResult> {
-    const bytes = Buffer.from(item.prepared.signedInfo, 'utf8');
-    let signature: Buffer | null = value;
-    if (!card.verifies(bytes, item.prepared.algorithm, signature)) {
-      // Broken middleware is caught here, not at EPS.
-      this.logger.warn('card.sign_retry', { reason: 'SIGNATURE_INVALID' });
-      const retried = await card.signature(bytes, item.prepared.algorithm).catch(() => null);
-      signature = retried && card.verifies(bytes, item.prepared.algorithm, retried) ? retried : null;
-    }
-    if (!signature) {
-      return failed(item.id, 'SIGNATURE_INVALID', "Not signed: the card's signature does not verify with its certificate; the card software may be faulty.");
-    }
+  private signedResult(item: ReadyItem, signature: Buffer, certificate: Buffer): SignItemResult {
     return {
       id: item.id,
       status: 'signed',
