@@ -5,8 +5,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfirmationView } from '../../preload/contract.js';
 import type { Policy } from '../../main/policy/policy-schema.js';
-import type { SignItemResult } from '../../main/signing/sign-request.js';
 import { prepareCases } from '../support/eps-corpus.js';
+import { reviewedConfirmation, signResults } from '../support/confirmations.js';
 import { pairedClient } from '../support/paired-client.js';
 import { startPipeHarness, type PipeHarness } from '../support/pipe-harness.js';
 import { buildFaultModule, createSoftHsmToken, type SoftHsm } from '../support/pkcs11-fixture.js';
@@ -72,15 +72,9 @@ async function start(options: { module?: string; faults?: Record<string, string>
 }
 
 const item = (id: string, c = rs256) => ({ id, format: 'fhir-bundle', content: c.request, prepared: { digest: c.digest, timestamp: c.timestamp, algorithm: c.algorithm } });
-const results = (a: { result?: unknown }) => (a.result as { results: SignItemResult[] }).results;
+const results = signResults;
 
-async function confirmation(predicate: (v: ConfirmationView) => boolean = () => true): Promise<ConfirmationView> {
-  await expect.poll(() => {
-    const v = harness!.companion.state.current.signing.current;
-    return v !== null && v.stage === 'review' && predicate(v);
-  }).toBe(true);
-  return harness!.companion.state.current.signing.current!;
-}
+const confirmation = (predicate?: (v: ConfirmationView) => boolean) => reviewedConfirmation(harness!, predicate);
 
 describe('card signing on SoftHSM2 over the pipe', () => {
   it("signs a conformance prescription: the SignedInfo is EPS's digest, and openssl verifies the signature and the certificate", async () => {

@@ -3,8 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ConfirmationAnswer, ConfirmationView } from '../../preload/contract.js';
 import { verifyContent } from '../../main/prescriptions/verify-content.js';
 import type { Policy } from '../../main/policy/policy-schema.js';
-import type { SignItemResult } from '../../main/signing/sign-request.js';
 import { prepareCases, signedExample } from '../support/eps-corpus.js';
+import { reviewedConfirmation, signResults } from '../support/confirmations.js';
 import { pairedClient } from '../support/paired-client.js';
 import { startPipeHarness, type PipeHarness } from '../support/pipe-harness.js';
 import { RpcTestClient } from '../support/rpc-client.js';
@@ -40,14 +40,7 @@ const prescription = (c: (typeof cases)[number], id = c.name, prepared = true) =
   ...(prepared ? { prepared: { digest: c.digest, timestamp: c.timestamp, algorithm: c.algorithm } } : {}),
 });
 
-/** The confirmation in front of the clinician, once it is there. */
-async function confirmation(predicate: (v: ConfirmationView) => boolean = () => true): Promise<ConfirmationView> {
-  await expect.poll(() => {
-    const v = harness!.companion.state.current.signing.current;
-    return v !== null && v.stage === 'review' && predicate(v);
-  }).toBe(true);
-  return harness!.companion.state.current.signing.current!;
-}
+const confirmation = (predicate?: (v: ConfirmationView) => boolean) => reviewedConfirmation(harness!, predicate);
 
 function answer(view: ConfirmationView, change: Partial<ConfirmationAnswer> = {}) {
   return harness!.companion.bridge.invoke('signing.respond', [
@@ -65,7 +58,7 @@ async function signIn(c: RpcTestClient): Promise<void> {
   expect((await signingIn).result).toMatchObject({ signedIn: true, user: { uid: '555000000001' } });
 }
 
-const results = (a: { result?: unknown }) => (a.result as { results: SignItemResult[] }).results;
+const results = signResults;
 
 describe('signing.sign in the sandbox, approved by sandbox automation', () => {
   it('returns a signature whose SignedInfo is exactly EPS $prepare digest, and which verifies in the Bundle', async () => {
