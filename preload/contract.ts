@@ -27,7 +27,11 @@ export interface SessionView {
   signInUnavailable: string | null;
 }
 
-/** One prescription as the clinician reads it: every value comes from the content that is signed. */
+/**
+ * One prescription as the clinician reads it: every value comes from the content that is signed.
+ * It mirrors the core's DisplayModel because this file imports nothing; the signing service assigns one
+ * to the other, so the compiler keeps them in step.
+ */
 export interface PrescriptionView {
   patient: {
     name: string;
