@@ -136,6 +136,16 @@ describe('who may sign', () => {
     expect((await c.request('signing.sign', { prescriptions: [prescription(acute)] })).error).toMatchObject({ code: -32002, data: { code: 'NOT_SIGNED_IN' } });
   });
 
+  it('outside the sandbox, sign-in says plainly that CIS2 is not available yet, and nothing can sign', async () => {
+    await start({ environment: 'int', clients: { preApproved: ['Test EPR'] } });
+    const c = await paired();
+    const signIn = await c.request('session.signIn', {});
+    expect(signIn.error).toMatchObject({ code: -32021, data: { code: 'SIGN_IN_UNAVAILABLE' } });
+    expect(signIn.error!.message).toMatch(/CIS2/);
+    expect((await c.request('signing.sign', { prescriptions: [prescription(acute)] })).error?.data?.code).toBe('NOT_SIGNED_IN');
+    expect(harness!.companion.state.current.session.signInUnavailable).toMatch(/CIS2/);
+  });
+
   it('validates the request at the boundary: 1 to 250 prescriptions, unique ids, known formats', async () => {
     await start({ sandbox: { autoApprove: true } });
     const c = await paired();
