@@ -97,7 +97,7 @@ export interface ConfirmationView {
     kind: 'card';
     cards: CardChoiceView[];
     chosen: string;
-    passcode: { pinPad: boolean; countLow: boolean; finalTry: boolean };
+    passcode: { pinPad: boolean; countLow: boolean; finalTry: boolean; minLength: number; maxLength: number };
   };
   /** `pin-pad`: the clinician is typing the passcode on the reader's keypad, until `pinPadDeadline`. */
   stage: 'review' | 'pin-pad' | 'signing';

@@ -41,6 +41,10 @@ export interface SigningServiceOptions {
 /** How long a PIN pad reader gives the clinician (readers commonly allow 30 to 90 seconds). */
 const PIN_PAD_TIMEOUT_MS = 90_000;
 
+function lengthRule(passcode: PasscodeState): string {
+  return passcode.minLength === passcode.maxLength ? `${passcode.minLength} characters` : `${passcode.minLength} to ${passcode.maxLength} characters`;
+}
+
 interface Job {
   request: SignRequest;
   caller: SigningCaller;
@@ -201,6 +205,15 @@ export class SigningService {
       }
       if (!passcode.pinPad && !answer.passcode) {
         this.board.update({ message: 'Enter your smartcard passcode.' });
+        continue;
+      }
+      const length = Buffer.byteLength(answer.passcode ?? '', 'utf8');
+      if (!passcode.pinPad && (length < passcode.minLength || length > passcode.maxLength)) {
+        // Checked here, so a passcode the card could never accept does not spend one of its tries.
+        if (this.automation.autoApprove) {
+          throw new SigningError('PIN_INCORRECT', `The sandbox policy's cardPin is not ${lengthRule(passcode)} long, as the card needs.`);
+        }
+        this.board.update({ message: `Your smartcard passcode is ${lengthRule(passcode)} long. Nothing was sent to the card.` });
         continue;
       }
       const pin = passcode.pinPad ? null : Buffer.from(answer.passcode ?? '', 'utf8');

@@ -136,7 +136,8 @@ export function Confirmation({ view, onAnswer }: { view: ConfirmationView; onAns
                 Smartcard passcode
               </label>
               <div className="nhsuk-hint" id="passcode-hint">
-                {sandboxCard ? 'Sandbox test card: the passcode is 1234 unless the sandbox policy sets another.' : 'The passcode of the smartcard in the reader.'}
+                {sandboxCard ? 'Sandbox test card: the passcode is 1234 unless the sandbox policy sets another' : 'The passcode of the smartcard in the reader'}
+                {pin.minLength === pin.maxLength ? ` (${pin.minLength} characters).` : ` (${pin.minLength} to ${pin.maxLength} characters).`}
                 {pin.countLow && !pin.finalTry ? ' A wrong passcode was entered recently: few tries are left before the card locks.' : ''}
               </div>
               <input
@@ -148,6 +149,7 @@ export function Confirmation({ view, onAnswer }: { view: ConfirmationView; onAns
                 inputMode="numeric"
                 autoComplete="off"
                 spellCheck={false}
+                maxLength={pin.maxLength}
                 aria-describedby="passcode-hint"
                 value={passcode}
                 onChange={(event) => setPasscode(event.target.value)}

@@ -265,6 +265,8 @@ describe('Pkcs11Module on SoftHSM2', () => {
         pinLocked: false,
         protectedAuthenticationPath: false,
       });
+      // SoftHSM2's own limits, read from CK_TOKEN_INFO.
+      expect(token.pinLength).toEqual({ min: 4, max: 255 });
       expect(await module.tokenInfo(token.slotId)).toEqual(token);
     }
   });

@@ -179,6 +179,21 @@ describe('the clinician confirms', () => {
     expect(harness!.companion.state.current.signing.current).toBeNull();
   });
 
+  it('a passcode of the wrong length is refused in the window and spends no try', async () => {
+    await start();
+    const c = await paired();
+    await signIn(c);
+    const signing = c.request('signing.sign', { prescriptions: [prescription(acute)] });
+    let view = await confirmation();
+    expect(view.signer.passcode).toMatchObject({ minLength: 4, maxLength: 8 });
+    await answer(view, { passcode: '12' });
+    view = await confirmation((v) => v.message !== null);
+    expect(view.message).toBe('Your smartcard passcode is 4 to 8 characters long. Nothing was sent to the card.');
+    expect(view.signer.passcode.countLow).toBe(false);
+    await answer(view, { passcode: '1234' });
+    expect(results(await signing)[0]!.status).toBe('signed');
+  });
+
   it('asks before the last try, and a locked card is never tried', async () => {
     await start();
     const c = await paired();

@@ -39,7 +39,7 @@ export function confirmationView(change: Partial<ConfirmationView> = {}): Confir
       kind: 'card',
       cards: [{ key: 'SANDBOX/01', tokenLabel: 'SANDBOX TEST CARD', holderName: 'SANDBOX CLINICIAN', uid: '555000000001', validUntil: '2027-12-04T00:00:00.000Z' }],
       chosen: 'SANDBOX/01',
-      passcode: { pinPad: false, countLow: false, finalTry: false },
+      passcode: { pinPad: false, countLow: false, finalTry: false, minLength: 4, maxLength: 8 },
     },
     stage: 'review',
     pinPadDeadline: null,

@@ -41,6 +41,9 @@ export interface PasscodeState {
   countLow: boolean;
   /** One more wrong passcode locks the card: the clinician must confirm before trying. */
   finalTry: boolean;
+  /** The lengths the card accepts, so a passcode of the wrong length is refused without spending a try. */
+  minLength: number;
+  maxLength: number;
 }
 
 export type LoginOutcome = { ok: true } | { ok: false; reason: 'incorrect' | 'invalid'; message: string; state: PasscodeState };
@@ -189,7 +192,7 @@ export class CardSigning {
     if (info.flags.pinLocked) {
       throw lockedError();
     }
-    return { pinPad: info.flags.protectedAuthenticationPath, countLow: info.flags.pinCountLow, finalTry: info.flags.pinFinalTry };
+    return { pinPad: info.flags.protectedAuthenticationPath, countLow: info.flags.pinCountLow, finalTry: info.flags.pinFinalTry, ...passcodeLengths(info) };
   }
 
   /**
@@ -423,6 +426,16 @@ function usability(facts: CertificateFacts, now: Date): string | null {
     return `expired on ${facts.notAfter.toISOString().slice(0, 10)}`;
   }
   return null;
+}
+
+/**
+ * The card's stated passcode lengths, where they are sensible. Middleware that leaves them at 0, or
+ * states a maximum below the minimum, is given the widest range the window accepts.
+ */
+function passcodeLengths(info: TokenInfo): { minLength: number; maxLength: number } {
+  const min = Number.isInteger(info.pinLength.min) && info.pinLength.min > 0 && info.pinLength.min <= 64 ? info.pinLength.min : 1;
+  const max = Number.isInteger(info.pinLength.max) && info.pinLength.max >= min && info.pinLength.max <= 64 ? info.pinLength.max : 64;
+  return { minLength: min, maxLength: max };
 }
 
 function safeFacts(der: Buffer): CertificateFacts | null {

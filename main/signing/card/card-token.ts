@@ -61,6 +61,8 @@ export interface TokenInfo {
   serialNumber: string;
   manufacturer: string;
   flags: TokenFlags;
+  /** The passcode lengths the card accepts (ulMinPinLen, ulMaxPinLen), in bytes. */
+  pinLength: { min: number; max: number };
 }
 
 export interface TokenCertificate {

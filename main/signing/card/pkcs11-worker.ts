@@ -446,6 +446,7 @@ function tokenInfoOf(slotId: string, info: Pkcs11TokenInfo): TokenInfo {
       pinLocked: has(pkcs11js.CKF_USER_PIN_LOCKED),
       protectedAuthenticationPath: has(pkcs11js.CKF_PROTECTED_AUTHENTICATION_PATH),
     },
+    pinLength: { min: info.minPinLen, max: info.maxPinLen },
   };
 }
 

@@ -143,6 +143,8 @@ export class SoftwareTestCard implements CardModule {
         pinLocked: this.triesLeft === 0,
         protectedAuthenticationPath: false,
       },
+      // NHS card passcodes are 4 to 8 characters.
+      pinLength: { min: 4, max: 8 },
     };
   }
 

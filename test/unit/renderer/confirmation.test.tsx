@@ -63,7 +63,7 @@ describe('Confirmation', () => {
   });
 
   it('on the last try, warns and asks for confirmation, which is sent with the answer', async () => {
-    const fake = renderConfirmation(confirmationView({ message: 'The passcode is incorrect. You have 1 try left: one more wrong passcode locks the card.', signer: { ...confirmationView().signer, passcode: { pinPad: false, countLow: true, finalTry: true } } }));
+    const fake = renderConfirmation(confirmationView({ message: 'The passcode is incorrect. You have 1 try left: one more wrong passcode locks the card.', signer: { ...confirmationView().signer, passcode: { ...confirmationView().signer.passcode, countLow: true, finalTry: true } } }));
     expect((await screen.findByTestId('confirmation-message')).textContent).toMatch(/1 try left/);
     expect(screen.getByTestId('final-try').textContent).toMatch(/locks your card/);
     fireEvent.click(screen.getByLabelText('I understand, use my last try'));
@@ -73,7 +73,7 @@ describe('Confirmation', () => {
   });
 
   it('with a PIN pad reader, asks for no passcode in the window', async () => {
-    const fake = renderConfirmation(confirmationView({ signer: { ...confirmationView().signer, passcode: { pinPad: true, countLow: false, finalTry: false } } }));
+    const fake = renderConfirmation(confirmationView({ signer: { ...confirmationView().signer, passcode: { ...confirmationView().signer.passcode, pinPad: true } } }));
     expect((await screen.findByTestId('pin-pad')).textContent).toMatch(/keypad/);
     expect(screen.queryByLabelText('Smartcard passcode')).toBeNull();
     fireEvent.click(screen.getByRole('button', { name: 'Sign 2 prescriptions' }));
@@ -108,7 +108,7 @@ describe('Confirmation', () => {
 describe('PIN pad countdown', () => {
   it('tells the clinician to use the keypad and counts down to the deadline', async () => {
     const deadline = new Date(Date.now() + 30_000).toISOString();
-    renderConfirmation(confirmationView({ stage: 'pin-pad', pinPadDeadline: deadline, signer: { ...confirmationView().signer, passcode: { pinPad: true, countLow: false, finalTry: false } } }));
+    renderConfirmation(confirmationView({ stage: 'pin-pad', pinPadDeadline: deadline, signer: { ...confirmationView().signer, passcode: { ...confirmationView().signer.passcode, pinPad: true } } }));
     const countdown = await screen.findByTestId('pin-pad-countdown');
     expect(countdown.textContent).toContain("keypad now");
     expect(countdown.textContent).toMatch(/(30|29) seconds left/);

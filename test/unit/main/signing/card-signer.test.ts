@@ -31,7 +31,7 @@ describe('CardSigner on the sandbox software card', () => {
   it('counts wrong passcodes down to a locked card', async () => {
     const card = new SoftwareTestCard({ user: clinician, pin: '1234', tries: 3 });
     const signing = await signerWith(card).open(clinician);
-    expect(await signing.passcodeState()).toEqual({ pinPad: false, countLow: false, finalTry: false });
+    expect(await signing.passcodeState()).toEqual({ pinPad: false, countLow: false, finalTry: false, minLength: 4, maxLength: 8 });
     const first = await signing.login(Buffer.from('0000'));
     expect(first).toMatchObject({ ok: false, reason: 'incorrect', state: { countLow: true, finalTry: false } });
     const second = await signing.login(Buffer.from('0000'));
@@ -61,7 +61,7 @@ describe('CardSigner on the sandbox software card', () => {
     const signing = await signerWith(card).open(clinician);
     await signing.login(Buffer.from('9999'));
     expect(await signing.login(Buffer.from('1234'))).toEqual({ ok: true });
-    expect(await signing.passcodeState()).toEqual({ pinPad: false, countLow: false, finalTry: false });
+    expect(await signing.passcodeState()).toEqual({ pinPad: false, countLow: false, finalTry: false, minLength: 4, maxLength: 8 });
     await signing.end();
   });
 });
@@ -87,3 +87,13 @@ describe('CardSigner with several usable certificates', () => {
     await signing.end();
   });
 });
+
+describe('passcode length', () => {
+  it("reports the card's lengths, so the window can refuse a passcode of the wrong length before the card sees it", async () => {
+    const card = new SoftwareTestCard({ user: clinician, pin: '1234' });
+    const signing = await signerWith(card).open(clinician);
+    expect(await signing.passcodeState()).toMatchObject({ minLength: 4, maxLength: 8 });
+    await signing.end();
+  });
+});
+
