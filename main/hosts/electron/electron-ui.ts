@@ -1,6 +1,7 @@
 import { type BrowserWindow, app } from 'electron';
-import { UI_EVENT_CHANNEL } from '../../../preload/contract.js';
+import { UI_EVENT_CHANNEL, type AppSnapshot } from '../../../preload/contract.js';
 import type { Logger } from '../../platform/logger.js';
+import { needsAttention } from '../../ui/attention.js';
 import type { UiBridge } from '../../ui/ui-bridge.js';
 import type { UiSurface } from '../../ui/ui-surface.js';
 import { APP_ORIGIN } from './app-protocol.js';
@@ -27,10 +28,15 @@ export class ElectronUi implements UiSurface {
     this.undo.push(handleUiChannels(bridge, this.trusted, this.options.logger));
     const tray = new TrayMenu(this.options.trayIcon, { open: () => this.open(), quit: () => app.quit() });
     this.undo.push(() => tray.destroy());
+    let previous: AppSnapshot | null = null;
     this.undo.push(
       bridge.subscribe((event, payload) => {
         if (event === 'app.snapshot') {
           tray.show(payload);
+          if (needsAttention(previous, payload)) {
+            this.open();
+          }
+          previous = payload;
         }
         const contents = this.window?.webContents;
         if (contents && !contents.isDestroyed()) {
