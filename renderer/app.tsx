@@ -23,6 +23,12 @@ export function App({ store }: { store: AppStore }) {
   const signOut = useStore(store, (s) => s.signOut);
   const actionError = useStore(store, (s) => s.actionError);
   useEffect(() => connect(), [connect]);
+  // In a browser tab (the headless host) the title is what a clinician sees of a request waiting behind
+  // other tabs.
+  const waiting = snapshot ? (snapshot.signing.current ? 1 : 0) + snapshot.signing.waiting + snapshot.pairing.prompts.length : 0;
+  useEffect(() => {
+    document.title = waiting > 0 ? `(${waiting}) Waiting for you: Signing Companion` : 'Signing Companion';
+  }, [waiting]);
 
   return (
     <>

@@ -34,6 +34,7 @@ describe('Confirmation', () => {
     expect(within(cards[1]!).getByTestId('controlled-drug-tag').textContent).toBe('Controlled drug');
     expect(screen.getByText('1 prescription has a controlled drug')).toBeTruthy();
     expect(screen.getByTestId('queue').textContent).toBe('2 more requests are waiting.');
+    expect(document.title).toBe('(3) Waiting for you: Signing Companion');
   });
 
   it('sends the ticked prescriptions with the passcode, then empties the field', async () => {
