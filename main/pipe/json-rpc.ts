@@ -142,11 +142,6 @@ export class RpcDispatcher {
     }
   }
 
-  /** Requests of this connection still being handled (for tests and the status view). */
-  public runningCount(connection: RpcConnection): number {
-    return this.running.get(connection)?.size ?? 0;
-  }
-
   private runningOn(connection: RpcConnection): Map<string | number, AbortController> {
     let running = this.running.get(connection);
     if (!running) {

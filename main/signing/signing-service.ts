@@ -296,12 +296,11 @@ export class SigningService {
     );
     // Broken middleware is caught here, not at EPS: a signature that does not verify is made once more.
     for (const item of unchecked) {
-      this.logger.warn('card.sign_retry', { reason: 'SIGNATURE_INVALID' });
-      const retried = await card.signature(bytes(item), item.prepared.algorithm).catch(() => null);
+      const again = await card.signAgain(bytes(item), item.prepared.algorithm);
       finish(
         item,
-        retried && card.verifies(bytes(item), item.prepared.algorithm, retried)
-          ? this.signedResult(item, retried, certificate)
+        again
+          ? this.signedResult(item, again, certificate)
           : failed(item.id, 'SIGNATURE_INVALID', "Not signed: the card's signature does not verify with its certificate; the card software may be faulty."),
       );
     }

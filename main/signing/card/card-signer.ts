@@ -232,12 +232,18 @@ export class CardSigning {
     if (this.verifies(signedInfo, algorithm, first)) {
       return first;
     }
-    this.logger.warn('card.sign_retry', { reason: 'SIGNATURE_INVALID' });
-    const second = await this.signature(signedInfo, algorithm);
-    if (!this.verifies(signedInfo, algorithm, second)) {
+    const again = await this.signAgain(signedInfo, algorithm);
+    if (!again) {
       throw new SigningError('SIGNATURE_INVALID', "The card's signature does not verify with its certificate; the card software may be faulty.");
     }
-    return second;
+    return again;
+  }
+
+  /** One more signature after one that did not verify: the verified signature, or null if it fails too. */
+  public async signAgain(signedInfo: Buffer, algorithm: CardMechanism): Promise<Buffer | null> {
+    this.logger.warn('card.sign_retry', { reason: 'SIGNATURE_INVALID' });
+    const again = await this.signature(signedInfo, algorithm).catch(() => null);
+    return again && this.verifies(signedInfo, algorithm, again) ? again : null;
   }
 
   /**
