@@ -2,6 +2,7 @@ import { verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../../../../main/platform/logger.js';
 import { CardSigner } from '../../../../main/signing/card/card-signer.js';
+import type { CardModule } from '../../../../main/signing/card/card-token.js';
 import { SoftwareTestCard } from '../../../../main/signing/sandbox/software-card.js';
 import { SigningError } from '../../../../main/signing/signing-error.js';
 
@@ -97,3 +98,44 @@ describe('passcode length', () => {
   });
 });
 
+
+describe('broken middleware', () => {
+  /** The sandbox card behind middleware that corrupts the signatures it is told to. */
+  function corrupting(card: SoftwareTestCard, corrupt: (n: number) => boolean): CardModule {
+    let n = 0;
+    return {
+      name: 'corrupting middleware',
+      tokens: () => card.tokens(),
+      tokenInfo: (slot) => card.tokenInfo(slot),
+      waitForChange: (ms) => card.waitForChange(ms),
+      close: () => card.close(),
+      openSession: async (slot) => {
+        const session = await card.openSession(slot);
+        return {
+          ...session,
+          sign: async (mechanism, keyId, data) => {
+            const signature = await session.sign(mechanism, keyId, data);
+            if (corrupt(++n)) {
+              signature[0] = (signature[0] ?? 0) ^ 0xff;
+            }
+            return signature;
+          },
+        };
+      },
+    };
+  }
+
+  it('a signature that does not verify is made once more; one that never verifies is SIGNATURE_INVALID', async () => {
+    const data = Buffer.from('<SignedInfo/>');
+    const once = await new CardSigner({ modules: () => Promise.resolve({ modules: [corrupting(new SoftwareTestCard({ user: clinician, pin: '1234' }), (n) => n === 1)], problems: [] }) }, createMemoryLogger()).open(clinician);
+    await once.login(Buffer.from('1234'));
+    expect(once.verifies(data, 'RS256', await once.sign(data, 'RS256'))).toBe(true);
+    await once.end();
+
+    const always = await new CardSigner({ modules: () => Promise.resolve({ modules: [corrupting(new SoftwareTestCard({ user: clinician, pin: '1234' }), () => true)], problems: [] }) }, createMemoryLogger()).open(clinician);
+    await always.login(Buffer.from('1234'));
+    await expect(always.sign(data, 'RS256')).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' });
+    expect(await always.signAgain(data, 'RS256')).toBeNull();
+    await always.end();
+  });
+});
