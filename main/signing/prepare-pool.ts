@@ -31,9 +31,9 @@ export class PreparePool {
   ) {}
 
   public async prepare(request: SignRequest, now: Date): Promise<PreparedBatch> {
-    const workers = this.ensureWorkers();
-    const minBatch = this.options.minBatch ?? 16;
-    if (workers.length === 0 || request.prescriptions.length < minBatch) {
+    // Small batches are read inline, and never start a worker.
+    const workers = request.prescriptions.length < (this.options.minBatch ?? 16) ? [] : this.ensureWorkers();
+    if (workers.length === 0) {
       return prepareItems(request, () => now);
     }
     // This thread takes a slice too: with two cores, one worker and this thread halve the time.

@@ -62,6 +62,8 @@ interface Job {
  */
 export class SigningService {
   private readonly queue: FairQueue<Job>;
+  private readonly perClientLimit: number;
+  private readonly clock: () => Date;
   private running = false;
   private readonly listeners = new Set<(waiting: number) => void>();
 
@@ -74,7 +76,9 @@ export class SigningService {
     private readonly logger: Logger,
     private readonly options: SigningServiceOptions = {},
   ) {
-    this.queue = new FairQueue(options.perClientLimit ?? 16);
+    this.perClientLimit = options.perClientLimit ?? 16;
+    this.clock = options.clock ?? (() => new Date());
+    this.queue = new FairQueue(this.perClientLimit);
   }
 
   /** Requests waiting behind the one being confirmed. */
@@ -99,7 +103,7 @@ export class SigningService {
     return new Promise((resolve, reject) => {
       const job: Job = { request, caller, call, resolve, reject };
       if (!this.queue.push(caller.clientId, job)) {
-        reject(new SigningError('BUSY', `${caller.clientName} already has ${this.options.perClientLimit ?? 16} requests waiting for the clinician; try again when they are done.`));
+        reject(new SigningError('BUSY', `${caller.clientName} already has ${this.perClientLimit} requests waiting for the clinician; try again when they are done.`));
         return;
       }
       const onAbort = () => {
@@ -144,8 +148,7 @@ export class SigningService {
     if (!session) {
       throw new SigningError('NOT_SIGNED_IN', 'The clinician signed out before this request was shown. Call session.signIn first.');
     }
-    const clock = this.options.clock ?? (() => new Date());
-    const { ready, refused } = await this.preparer.prepare(request, clock());
+    const { ready, refused } = await this.preparer.prepare(request, this.clock());
     const results = new Map<string, SignItemResult>(refused.map((r) => [r.id, r]));
     const ordered = () => request.prescriptions.map((p) => results.get(p.id) ?? failed(p.id, 'CANCELLED', 'Not signed: the request ended first.'));
     if (ready.length === 0) {
@@ -219,7 +222,7 @@ export class SigningService {
       const pin = passcode.pinPad ? null : Buffer.from(answer.passcode ?? '', 'utf8');
       if (passcode.pinPad) {
         // The login blocks until the reader's keypad is done, so the window learns first, and counts down.
-        const deadline = new Date((this.options.clock ?? (() => new Date()))().getTime() + PIN_PAD_TIMEOUT_MS);
+        const deadline = new Date(this.clock().getTime() + PIN_PAD_TIMEOUT_MS);
         this.board.update({ stage: 'pin-pad', pinPadDeadline: deadline.toISOString(), message: null });
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
@@ -329,7 +332,7 @@ export class SigningService {
     return {
       id: randomUUID(),
       clientName: caller.clientName,
-      receivedAt: (this.options.clock ?? (() => new Date()))().toISOString(),
+      receivedAt: this.clock().toISOString(),
       items: ready.map((item) => ({ id: item.id, prescription: item.display })),
       refused: refused.map((r) => ({ id: r.id, code: r.error?.code ?? 'FAILED', message: r.error?.message ?? '' })),
       signer: {
